@@ -1,0 +1,62 @@
+"""genmodels: the helper package of the executable textbook *Generative Models*.
+
+The notebooks hold the ideas (models, losses, ``train_step``s); this package holds the plumbing
+that would distract from them: profiles, data, plots, explorers, resumable training, metrics.
+"""
+
+import os as _os
+
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the notebooks
+
+from .data import (
+                   ChecksumError,
+                   DataError,
+                   DownloadError,
+                   Mnist,
+                   from_signed,
+                   load_mnist,
+                   load_offline_mnist,
+                   offline_requested,
+                   to_signed,
+                   to_unit,
+)
+from .plotting import image_grid, latent_scatter, manifold_grid, plot_history, tile
+from .profiles import DEFAULT_SEED, PROFILES, ProfileError, banner, current_profile, settings, settings_table
+from .training import CheckpointMismatchError, TrainingDivergedError, cache_dir, fit_resumable, set_seed
+from .widgets import StaticExplorer, frame_slider, latent_sliders, static_latent_explorer
+
+__version__ = "0.1.0"
+
+__all__ = [
+                   "DEFAULT_SEED",
+                   "PROFILES",
+                   "CheckpointMismatchError",
+                   "ChecksumError",
+                   "DataError",
+                   "DownloadError",
+                   "Mnist",
+                   "ProfileError",
+                   "StaticExplorer",
+                   "TrainingDivergedError",
+                   "banner",
+                   "cache_dir",
+                   "current_profile",
+                   "fit_resumable",
+                   "frame_slider",
+                   "from_signed",
+                   "image_grid",
+                   "latent_scatter",
+                   "latent_sliders",
+                   "load_mnist",
+                   "load_offline_mnist",
+                   "manifold_grid",
+                   "offline_requested",
+                   "plot_history",
+                   "set_seed",
+                   "settings",
+                   "settings_table",
+                   "static_latent_explorer",
+                   "tile",
+                   "to_signed",
+                   "to_unit",
+]

@@ -1,0 +1,102 @@
+"""Run profiles: one environment variable scales every notebook without changing its code.
+
+``GENMODELS_PROFILE`` is ``quick`` (CI, about a minute per notebook on a 2-core CPU),
+``standard`` (a CPU laptop, a few minutes; the outputs the site shows) or ``full`` (the
+chapter's own settings, meant for a GPU). Unset, it is ``full`` where TensorFlow sees a GPU and
+``standard`` otherwise.
+
+Every chapter's settings live in :data:`SETTINGS`, one small table per chapter, so that a reader
+can see at a glance what each profile means.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+PROFILES: tuple[str, ...] = ("quick", "standard", "full")
+ENV_VAR = "GENMODELS_PROFILE"
+DEFAULT_SEED = 42
+
+# One table per chapter: {setting: (quick, standard, full)}. ``full`` is the source chapter's
+# setting wherever the chapter gives one.
+SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
+    "autoencoders_vae": {
+        "ae_epochs": (2, 10, 30),
+        "dae_epochs": (2, 10, 30),
+        "vae_epochs": (6, 50, 50),
+        "batch_size": (128, 128, 128),
+        "latent_dim": (2, 2, 2),
+        "intermediate_dim": (512, 512, 512),
+        "noise_fraction": (0.1, 0.1, 0.1),
+    },
+    "gan_theory": {},
+    "dcgan": {},
+    "cgan": {},
+    "wgan": {},
+    "cyclegan": {},
+    "style_transfer": {},
+}
+
+
+class ProfileError(ValueError):
+    """An unknown profile or chapter name."""
+
+
+def gpu_available() -> bool:
+    """True when TensorFlow sees at least one GPU."""
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def current_profile() -> str:
+    """The active profile: ``$GENMODELS_PROFILE`` if set, else ``full`` on a GPU, else ``standard``."""
+    value = os.environ.get(ENV_VAR, "").strip().lower()
+    if not value:
+        return "full" if gpu_available() else "standard"
+    if value not in PROFILES:
+        raise ProfileError(
+            f"{ENV_VAR}={os.environ[ENV_VAR]!r} is not a profile; use one of "
+            f"{', '.join(PROFILES)} (or unset it for the default: full on a GPU, standard on a CPU)."
+        )
+    return value
+
+
+def settings(chapter: str, profile: str | None = None) -> Mapping[str, Any]:
+    """The settings of ``chapter`` in ``profile`` (default: :func:`current_profile`), read-only."""
+    if chapter not in SETTINGS:
+        raise ProfileError(f"no settings for chapter {chapter!r}; known: {', '.join(SETTINGS)}")
+    profile = profile or current_profile()
+    if profile not in PROFILES:
+        raise ProfileError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
+    column = PROFILES.index(profile)
+    return MappingProxyType({key: row[column] for key, row in SETTINGS[chapter].items()})
+
+
+def settings_table(chapter: str) -> str:
+    """The chapter's settings as a Markdown table, one column per profile."""
+    rows = [f"| setting | {' | '.join(PROFILES)} |", "|---|" + "---|" * len(PROFILES)]
+    for key, values in SETTINGS[chapter].items():
+        rows.append(f"| `{key}` | " + " | ".join(str(v) for v in values) + " |")
+    return "\n".join(rows)
+
+
+def device_name() -> str:
+    """``GPU (name)`` or ``CPU (n cores)``, for the banner."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return f"GPU ({gpus[0].name})"
+    return f"CPU ({os.cpu_count()} cores)"
+
+
+def banner(chapter: str, data_source: str, seed: int) -> str:
+    """Print and return the one-line run banner: chapter, profile, data source, device, seed."""
+    line = (f"{chapter} · profile: {current_profile()} · data: {data_source} · "
+            f"device: {device_name()} · seed: {seed}")
+    print(line)
+    return line
