@@ -18,6 +18,7 @@ install: $(STAMP)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(PY) scripts/page_weight.py _build/html
 
 # Every test: unit tests, then every notebook under nbval, in the quick profile and offline,
 # with a fresh checkpoint cache so that each notebook really trains.

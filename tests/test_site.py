@@ -21,9 +21,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import page_weight  # noqa: E402
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
-MAX_PAGE_MB = 5.0
+# Errors that the book's theme raises on every page, whatever the content (sphinx-book-theme
+# declares its Thebe constant in two inline scripts; pydata-sphinx-theme logs an empty theme mode
+# before it falls back to "auto"). They are not ours and do not affect reading.
+THEME_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -63,23 +68,13 @@ def browser():
         browser.close()
 
 
-def page_weight(html_dir: Path, page: Path) -> float:
-    """MB of the page's HTML plus the images it references from _images/."""
-    import re
-
-    text = page.read_text(encoding="utf-8")
-    images = set(re.findall(r'src="(?:\.\./)*(_images/[^"]+)"', text))
-    return (page.stat().st_size + sum((html_dir / i).stat().st_size for i in images if (html_dir / i).exists())) / 1e6
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_in_a_browser(site, browser, chapter, tmp_path):
     html_dir, base = site
     page_file = html_dir / "notebooks" / f"{chapter}.html"
     assert page_file.exists(), f"{chapter} was not built"
-    weight = page_weight(html_dir, page_file)
-    print(f"{chapter}: {weight:.2f} MB with images")
-    assert weight < MAX_PAGE_MB
+    html_mb, image_mb = page_weight.page_weight(html_dir, page_file)
+    assert html_mb + image_mb < page_weight.LIMIT_MB, f"{chapter}: {html_mb:.2f} MB HTML + {image_mb:.2f} MB images"
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
@@ -122,17 +117,19 @@ def test_chapter_in_a_browser(site, browser, chapter, tmp_path):
     if os.environ.get("GENMODELS_SCREENSHOTS"):
         shutil.copy(tmp_path / f"{chapter}.png", Path(os.environ["GENMODELS_SCREENSHOTS"]) / f"{chapter}.png")
     page.close()
-    assert not errors, errors
+    ours = [e for e in errors if not any(known in e for known in THEME_ERRORS)]
+    assert not ours, ours
 
 
 def test_book_pages_in_a_browser(site, browser):
     _, base = site
     page = browser.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(str(e)) if not any(k in str(e) for k in THEME_ERRORS) else None)
     for name in ("intro", "how_to_run", "notation", "bibliography"):
         response = page.goto(f"{base}/book/{name}.html")
         assert response is not None and response.ok, name
     assert page.locator("text=Goodfellow").count() >= 1  # the bibliography rendered
     page.close()
-    assert not errors, errors
+    ours = [e for e in errors if not any(known in e for known in THEME_ERRORS)]
+    assert not ours, ours
