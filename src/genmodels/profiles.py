@@ -36,7 +36,23 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     "dcgan": {},
     "cgan": {},
     "wgan": {},
-    "cyclegan": {},
+    "cyclegan": {
+        # quick/standard: the offline digit pair at 32 px on a CPU; full: facades at 256 px (GPU).
+        "dataset": ("digits", "digits", "facades"),
+        "image_size": (32, 32, 256),
+        "gf": (16, 16, 32),  # generator width; the chapter's 32, halved on a CPU
+        "df": (32, 32, 64),  # discriminator width
+        "batch_size": (4, 4, 1),  # the paper's batch 1 is too slow on a CPU
+        "epochs": (3, 10, 200),  # chunks of steps_per_epoch steps
+        "steps_per_epoch": (40, 50, 400),  # full: one pass over the 400 facades
+        "lambda_cycle": (10.0, 10.0, 10.0),
+        "lambda_identity": (1.0, 1.0, 1.0),  # 0.1 * lambda_cycle, as in the chapter
+        "learning_rate": (2e-4, 2e-4, 2e-4),
+        "beta_1": (0.5, 0.5, 0.5),
+        "pool_size": (50, 50, 50),  # history buffer of generated images
+        "decay_start": (1.0, 1.0, 0.5),  # fraction of training after which the lr decays linearly to 0
+        "n_eval": (256, 1000, 2000),  # test pairs used to measure the translation error
+    },
     "style_transfer": {},
 }
 
