@@ -145,3 +145,14 @@ def test_random_crops_shape_and_determinism():
     b = images.random_crops(photos, 5, 32, seed=3)
     assert a.shape == (5, 32, 32, 3) and np.array_equal(a, b)
     assert images.center_square(photos[0], 50).shape == (50, 50, 3)
+
+
+def test_photo_folder_skips_bad_files(tmp_path, capsys):
+    Image.new("RGB", (80, 60), (1, 2, 3)).save(tmp_path / "a.jpg")
+    Image.new("RGB", (40, 90), (1, 2, 3)).save(tmp_path / "b.png")
+    (tmp_path / "c.jpg").write_text("garbage")
+    photos = images.load_photo_folder(tmp_path, max_side=50)
+    assert [p.shape for p in photos] == [(38, 50, 3), (50, 22, 3)]
+    assert "Skipped c.jpg" in capsys.readouterr().out
+    with pytest.raises(ImageInputError, match="no JPEG"):
+        images.load_photo_folder(tmp_path / "empty_sub" if (tmp_path / "empty_sub").mkdir() is None else tmp_path)

@@ -224,3 +224,21 @@ def random_crops(photos: Sequence[np.ndarray], n: int, size: int, seed: int = 0,
         crop = resize(photo[top:top + side, left:left + side], (size, size))
         out[i] = crop[:, ::-1] if rng.random() < 0.5 else crop
     return out
+
+
+def load_photo_folder(folder: str | Path, limit: int | None = None, max_side: int = 512,
+                      seed: int = 0) -> list[np.ndarray]:
+    """Up to ``limit`` photos (a seeded random choice) from the JPEG/PNG files under ``folder``."""
+    paths = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+    if not paths:
+        raise ImageInputError(f"no JPEG or PNG files under {str(folder)!r}.")
+    if limit is not None and len(paths) > limit:
+        chosen = np.random.default_rng(seed).choice(len(paths), size=limit, replace=False)
+        paths = [paths[i] for i in sorted(chosen)]
+    photos = []
+    for path in paths:
+        try:
+            photos.append(fit_side(load_image(path, max_side=None), max_side, "long"))
+        except ImageInputError as error:  # one bad file in a large folder: skip it, say so
+            print(f"Skipped {path.name}: {error}")
+    return photos

@@ -53,7 +53,20 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "decay_start": (1.0, 1.0, 0.5),  # fraction of training after which the lr decays linearly to 0
         "n_eval": (256, 1000, 2000),  # test pairs used to measure the translation error
     },
-    "style_transfer": {},
+    "style_transfer": {
+        "image_side": (80, 128, 512),            # longer side of content/result images (px)
+        "iterations": (40, 60, 1000),            # Adam steps / L-BFGS evaluations per Gatys run
+        "sweep_iterations": (20, 30, 500),       # per style weight of the slider
+        "layer_side": (48, 48, 256),             # single-layer reconstructions
+        "layer_iterations": (20, 30, 400),
+        "ffn_filters": (16, 16, 32),             # Johnson et al.: 32
+        "ffn_res_blocks": (2, 3, 5),             # Johnson et al.: 5
+        "ffn_crop": (64, 96, 256),               # training crops (px); Johnson et al.: 256
+        "ffn_batch": (2, 2, 4),                  # Johnson et al.: 4
+        "ffn_crops": (64, 300, 20000),           # distinct training crops (full: a larger photo set)
+        "ffn_steps": (40, 100, 40000),           # Johnson et al.: 40,000
+        "ffn_chunk": (20, 25, 1000),             # steps per checkpoint
+    },
 }
 
 
