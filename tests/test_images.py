@@ -154,5 +154,7 @@ def test_photo_folder_skips_bad_files(tmp_path, capsys):
     photos = images.load_photo_folder(tmp_path, max_side=50)
     assert [p.shape for p in photos] == [(38, 50, 3), (50, 22, 3)]
     assert "Skipped c.jpg" in capsys.readouterr().out
+    empty = tmp_path / "empty"
+    empty.mkdir()
     with pytest.raises(ImageInputError, match="no JPEG"):
-        images.load_photo_folder(tmp_path / "empty_sub" if (tmp_path / "empty_sub").mkdir() is None else tmp_path)
+        images.load_photo_folder(empty)
