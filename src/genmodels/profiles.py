@@ -24,13 +24,17 @@ DEFAULT_SEED = 42
 # setting wherever the chapter gives one.
 SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     "autoencoders_vae": {
-        "ae_epochs": (2, 10, 30),
-        "dae_epochs": (2, 10, 30),
-        "vae_epochs": (6, 50, 50),
+        "ae_epochs": (3, 10, 30),
+        "ae_code_dim": (32, 32, 32),
+        "dae_epochs": (3, 10, 30),
+        "noise_fraction": (0.1, 0.1, 0.1),
+        "vae_epochs": (10, 50, 50),
         "batch_size": (128, 128, 128),
         "latent_dim": (2, 2, 2),
         "intermediate_dim": (512, 512, 512),
-        "noise_fraction": (0.1, 0.1, 0.1),
+        "elbo_samples": (10, 10, 10),
+        "wide_latent_dim": (10, 10, 10),
+        "wide_epochs": (3, 20, 50),
     },
     "gan_theory": {},
     "dcgan": {},
