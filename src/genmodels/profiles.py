@@ -39,7 +39,19 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     "gan_theory": {},
     "dcgan": {},
     "cgan": {},
-    "wgan": {},
+    "wgan": {
+        "latent_dim": (100, 100, 100),
+        "batch_size": (64, 64, 100),
+        "n_critic": (5, 5, 5),
+        "clip_value": (0.01, 0.01, 0.01),
+        "wgan_lr": (5e-4, 5e-4, 5e-5),
+        "gp_weight": (10.0, 10.0, 10.0),
+        "gp_lr": (1e-4, 1e-4, 1e-4),
+        "steps": (200, 3000, 40000),
+        "chunk_steps": (100, 250, 1000),
+        "fd_samples": (500, 2000, 2000),
+        "toy_steps": (300, 600, 1000),
+    },
     "cyclegan": {
         # quick/standard: the offline digit pair at 32 px on a CPU; full: facades at 256 px (GPU).
         "dataset": ("digits", "digits", "facades"),
