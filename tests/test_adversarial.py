@@ -1,0 +1,147 @@
+"""SampleMonitor and MetricMonitor: snapshots from fixed noise, views, and survival of a resume."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from matplotlib.figure import Figure
+
+from genmodels import adversarial, training
+
+
+class ToyGAN(keras.Model):
+    """A generator of 4x4 'images' and a critic, trained with two optimizers (as in the chapters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.generator = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(16, activation="sigmoid"), keras.layers.Reshape((4, 4))])
+        self.critic = keras.Sequential([keras.Input((4, 4)), keras.layers.Flatten(), keras.layers.Dense(1)])
+        self.seed_generator = keras.random.SeedGenerator(5)
+
+    def compile(self, d_optimizer, g_optimizer):
+        super().compile()
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+
+    def call(self, z):
+        return self.generator(z)
+
+    def train_step(self, x):
+        z = keras.random.normal((tf.shape(x)[0], 3), seed=self.seed_generator)
+        with tf.GradientTape() as tape:
+            d_loss = tf.reduce_mean(self.critic(self.generator(z))) - tf.reduce_mean(self.critic(x))
+        grads = tape.gradient(d_loss, self.critic.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, self.critic.trainable_variables))
+        with tf.GradientTape() as tape:
+            g_loss = -tf.reduce_mean(self.critic(self.generator(z)))
+        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+FIXED_NOISE = np.random.default_rng(7).normal(size=(6, 3)).astype("float32")
+
+
+def make():
+    training.set_seed(2, deterministic=True)
+    model = ToyGAN()
+    model.compile(keras.optimizers.Adam(5e-2), keras.optimizers.Adam(5e-2))
+    model.build((None, 4, 4))
+    images = np.random.default_rng(0).random((64, 4, 4)).astype("float32")
+    data = tf.data.Dataset.from_tensor_slices(images).shuffle(64, seed=0).batch(16)
+    return model, data
+
+
+def monitors(model, directory=None, every=1):
+    sample = adversarial.SampleMonitor(lambda: model.generator(FIXED_NOISE), every=every,
+                                       directory=directory, steps_per_epoch=4)
+    metric = adversarial.MetricMonitor(lambda m: {"mean": float(np.mean(m.generator(FIXED_NOISE)))},
+                                       every=every, directory=directory)
+    return sample, metric
+
+
+def test_records_untrained_and_every_epochs(tmp_path):
+    model, data = make()
+    sample, metric = monitors(model, every=2)
+    training.fit_resumable(model, data, epochs=5, name="toy", checkpoint_root=tmp_path, callbacks=[sample, metric])
+    assert [e for e, _ in sample.snapshots] == [0, 2, 4, 5]  # start, every 2, and the last epoch
+    assert [e for e, _ in metric.rows] == [0, 2, 4, 5]
+    assert sample.snapshots[0][1].shape == (6, 4, 4)
+    assert not np.allclose(sample.snapshots[0][1], sample.snapshots[-1][1])  # training moved the samples
+    assert sample.label(5) == "step 20" and metric.label(5) == "epoch 5"
+
+
+def test_views_build(tmp_path):
+    model, data = make()
+    sample, metric = monitors(model)
+    training.fit_resumable(model, data, epochs=3, name="toy", checkpoint_root=tmp_path, callbacks=[sample, metric])
+    assert sample.frames(ncols=3).shape == (4, 2 * 5 - 1, 3 * 5 - 1)
+    fig = sample.figure(panels=3)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    assert [ax.get_title() for ax in fig.axes] == ["step 0", "step 8", "step 12"]
+    box = sample.slider()
+    first = box.image.value
+    box.slider.value = 3
+    assert box.image.value != first and box.slider.max == 3
+    page = sample.static_explorer(title="toy")._repr_html_()
+    assert page.count("data:image/png;base64,") >= 4 and 'type="range"' in page
+    assert isinstance(metric.plot(), Figure)
+    table = metric.markdown()
+    assert table.count("\n") == 1 + 4 and "| epoch 3 |" in table
+    epochs, values = metric.series("mean")
+    assert list(epochs) == [0, 1, 2, 3] and values.shape == (4,)
+
+
+def test_snapshots_survive_a_resume(tmp_path):
+    model, data = make()
+    sample, metric = monitors(model)
+    training.fit_resumable(model, data, epochs=4, name="toy", checkpoint_root=tmp_path / "a",
+                           callbacks=[sample, metric])
+    expected = sample.snapshots
+
+    model, data = make()
+    sample, metric = monitors(model, tmp_path / "samples")
+    training.fit_resumable(model, data, epochs=2, name="toy", checkpoint_root=tmp_path / "b",
+                           callbacks=[sample, metric])
+    model, data = make()  # a new session: new objects, snapshots reloaded from the directory
+    sample, metric = monitors(model, tmp_path / "samples")
+    assert [e for e, _ in sample.snapshots] == [0, 1, 2]
+    training.fit_resumable(model, data, epochs=4, name="toy", checkpoint_root=tmp_path / "b",
+                           callbacks=[sample, metric])
+    assert [e for e, _ in sample.snapshots] == [e for e, _ in expected] == [0, 1, 2, 3, 4]
+    for (_, a), (_, b) in zip(expected, sample.snapshots):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert [e for e, _ in metric.rows] == [0, 1, 2, 3, 4]
+
+    # A finished run is not retrained, and its monitors still hold the whole record.
+    model, data = make()
+    sample, metric = monitors(model, tmp_path / "samples")
+    training.fit_resumable(model, data, epochs=4, name="toy", checkpoint_root=tmp_path / "b",
+                           callbacks=[sample, metric])
+    assert len(sample.snapshots) == 5 and len(metric.rows) == 5
+    saved = json.loads((tmp_path / "samples" / adversarial.ROWS_FILE).read_text())
+    assert [row[0] for row in saved] == [0, 1, 2, 3, 4]
+
+
+def test_restart_drops_stale_snapshots(tmp_path):
+    model, data = make()
+    sample, _ = monitors(model, tmp_path / "samples")
+    training.fit_resumable(model, data, epochs=3, name="toy", checkpoint_root=tmp_path / "a", callbacks=[sample])
+    model, data = make()
+    sample, _ = monitors(model, tmp_path / "samples")
+    training.fit_resumable(model, data, epochs=1, name="toy", checkpoint_root=tmp_path / "a", fresh=True,
+                           callbacks=[sample])
+    assert [e for e, _ in sample.snapshots] == [0, 1]
+
+
+def test_bad_samples_and_settings():
+    with pytest.raises(ValueError, match="from_signed"):
+        adversarial._as_images(np.full((2, 4, 4), -0.5))
+    with pytest.raises(ValueError, match="shape"):
+        adversarial._as_images(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="every"):
+        adversarial.SampleMonitor(lambda: np.zeros((1, 4, 4)), every=0)
+    with pytest.raises(ValueError, match="no snapshots"):
+        adversarial.SampleMonitor(lambda: np.zeros((1, 4, 4))).figure()
