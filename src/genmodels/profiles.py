@@ -85,7 +85,7 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "gf": (16, 16, 32),  # generator width; the chapter's 32, halved on a CPU
         "df": (32, 32, 64),  # discriminator width
         "batch_size": (4, 4, 1),  # the paper's batch 1 is too slow on a CPU
-        "epochs": (3, 10, 200),  # chunks of steps_per_epoch steps
+        "epochs": (3, 6, 200),  # chunks of steps_per_epoch steps
         "steps_per_epoch": (40, 50, 400),  # full: one pass over the 400 facades
         "lambda_cycle": (10.0, 10.0, 10.0),
         "lambda_identity": (1.0, 1.0, 1.0),  # 0.1 * lambda_cycle, as in the chapter
