@@ -64,7 +64,16 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "min_share": (0.02, 0.02, 0.02),
     },
     "dcgan": {},
-    "cgan": {},
+    "cgan": {
+        "latent_dim": (64, 64, 64),
+        "batch_size": (100, 100, 100),
+        "learning_rate": (2e-4, 2e-4, 2e-4),
+        "final_learning_rate": (0.0, 0.0, 2e-4),  # linear decay in the short runs; full = the chapter's constant rate
+        "beta_1": (0.5, 0.5, 0.5),
+        "steps": (1000, 10_000, 50_000),
+        "steps_per_chunk": (500, 1000, 1000),
+        "eval_per_digit": (100, 500, 1000),
+    },
     "wgan": {
         "latent_dim": (100, 100, 100),
         "batch_size": (64, 64, 100),
