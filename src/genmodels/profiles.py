@@ -63,7 +63,14 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "ring_seeds": (1, 3, 3),
         "min_share": (0.02, 0.02, 0.02),
     },
-    "dcgan": {},
+    "dcgan": {
+        "latent_dim": (64, 64, 64),
+        "batch_size": (32, 32, 100),
+        "steps": (100, 600, 50_000),
+        "chunk": (25, 100, 1_000),  # steps per checkpoint and per monitor measurement
+        "n_eval": (300, 1_000, 5_000),  # samples behind each Fréchet distance / coverage
+        "jit_compile": (False, False, False),
+    },
     "cgan": {
         "latent_dim": (64, 64, 64),
         "batch_size": (100, 100, 100),
