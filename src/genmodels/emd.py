@@ -94,7 +94,7 @@ def draw_plan(ax, p: Sequence[float], q: Sequence[float], plan: Plan, labels: Se
         amount = plan[i, j]
         ax.annotate("", xy=(x[j], -0.15 * top), xytext=(x[i], 0.15 * top),
                     arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 0.8 + 2.0 * amount / top})
-        ax.text((x[i] + x[j]) / 2, 0.0, f"{amount:g}×{abs(int(i) - int(j))}", ha="center", va="bottom",
+        ax.text(x[i] + 0.3 * (x[j] - x[i]), 0.0, f"{amount:g}×{abs(int(i) - int(j))}", ha="center", va="bottom",
                 fontsize=8, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xticks(x, labels if labels is not None else [str(v) for v in x])
