@@ -83,6 +83,7 @@ class ChapterLoop:
     """The chapter's three-model ``train_on_batch`` loop, in Keras 3."""
 
     name = "(a) chapter: predict + train_on_batch ×3"
+    short = "(a)"
 
     def __init__(self, x_train: np.ndarray, seed: int, batch: int = BATCH) -> None:
         self.x_train, self.batch = x_train, batch
@@ -182,6 +183,7 @@ class BookLoop:
 
     def __init__(self, x_train: np.ndarray, seed: int, jit_compile: bool, batch: int = BATCH) -> None:
         self.name = "(b) book: train_step in fit" + (" + XLA" if jit_compile else "")
+        self.short = "(b) + XLA" if jit_compile else "(b)"
         self.model = DCGAN(seed=seed)
         self.model.compile(jit_compile=jit_compile)
         self.data = (tf.data.Dataset.from_tensor_slices(x_train)
@@ -243,7 +245,7 @@ def main() -> None:
             rates[way.name].append(rate)
             cpu[way.name].append(cpu_per_step)
         print(f"  repetition {r + 1}/{repeats}: " + ", ".join(
-            f"{way.name.split(':')[0]} {rates[way.name][-1]:.3f}" for way in ways) + " steps/s", flush=True)
+            f"{way.short} {rates[way.name][-1]:.3f}" for way in ways) + " steps/s", flush=True)
 
     base = statistics.median(rates[chapter.name])
     print()
