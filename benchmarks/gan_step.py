@@ -30,12 +30,12 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import layers  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
 
-import genmodels as gm  # noqa: E402
+import genmodels as gm
 
 BATCH = 100  # the chapter's batch size
 LATENT = 64  # the chapter's latent size
