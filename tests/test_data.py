@@ -84,3 +84,18 @@ def test_scaling():
     assert data.to_unit(x).dtype == np.float32
     with pytest.raises(data.DataError, match="scaled already"):
         data.to_unit(np.array([-1.0, 0.5]))
+
+
+def test_every_shipped_data_file_is_declared_as_package_data():
+    """A non-editable install (Colab's ``pip install git+...``) only carries declared files."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["genmodels"]
+    shipped = [p.relative_to(root / "src" / "genmodels").as_posix()
+               for p in (root / "src" / "genmodels" / "data").iterdir() if p.is_file()]
+    assert shipped, "no data files found"
+    missing = [f for f in shipped if not any(fnmatch.fnmatch(f, g) for g in globs)]
+    assert not missing, f"add these to [tool.setuptools.package-data] in pyproject.toml: {missing}"
