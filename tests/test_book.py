@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-import sync_setup_cells  # noqa: E402
+import sync_setup_cells
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # The kernel-free explorers that the static site must carry, by chapter (issue: the static site).

@@ -89,8 +89,9 @@ def test_scaling():
 def test_every_shipped_data_file_is_declared_as_package_data():
     """A non-editable install (Colab's ``pip install git+...``) only carries declared files."""
     import fnmatch
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     root = Path(__file__).resolve().parents[1]
     globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["genmodels"]
