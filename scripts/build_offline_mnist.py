@@ -65,7 +65,7 @@ def split(images: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
     train_idx, test_idx = [], []
     for digit in range(10):
         idx = rng.permutation(np.flatnonzero(labels == digit))
-        n_test = int(round(len(idx) * TEST_PER_CLASS_SHARE))
+        n_test = round(len(idx) * TEST_PER_CLASS_SHARE)
         test_idx.append(idx[:n_test])
         train_idx.append(idx[n_test:])
     train = rng.permutation(np.concatenate(train_idx))
