@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install book test unit notebooks clean
+.PHONY: install book test unit lint notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,15 +20,19 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	$(PY) scripts/page_weight.py _build/html
 
-# Every test: unit tests, then every notebook under nbval, in the quick profile and offline,
+# Every test: lint, unit tests, then every notebook under nbval, in the quick profile and offline,
 # with a fresh checkpoint cache so that each notebook really trains.
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	GENMODELS_PROFILE=quick GENMODELS_OFFLINE=1 GENMODELS_CACHE=$$(mktemp -d) TF_CPP_MIN_LOG_LEVEL=2 \
 	  $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 	  -p no:cacheprovider --durations=0 -q
 
 unit: $(STAMP)
 	GENMODELS_PROFILE=quick GENMODELS_OFFLINE=1 $(PY) -m pytest tests -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf _build
