@@ -121,9 +121,9 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "ffn_res_blocks": (2, 3, 5),             # Johnson et al.: 5
         "ffn_crop": (64, 96, 256),               # training crops (px); Johnson et al.: 256
         "ffn_batch": (2, 2, 4),                  # Johnson et al.: 4
-        "ffn_crops": (64, 300, 20000),           # distinct training crops (full: a larger photo set)
-        "ffn_steps": (40, 100, 40000),           # Johnson et al.: 40,000
-        "ffn_chunk": (20, 25, 1000),             # steps per checkpoint
+        "ffn_crops": (64, 600, 20000),           # distinct training crops (full: a larger photo set)
+        "ffn_steps": (40, 1000, 40000),          # Johnson et al.: 40,000
+        "ffn_chunk": (20, 100, 1000),            # steps per checkpoint
     },
 }
 
