@@ -22,8 +22,7 @@ book: $(STAMP)
 
 # Every test: lint, unit tests, then every notebook under nbval, in the quick profile and offline,
 # with a fresh checkpoint cache so that each notebook really trains.
-test: $(STAMP)
-	$(VENV)/bin/ruff check .
+test: lint
 	GENMODELS_PROFILE=quick GENMODELS_OFFLINE=1 GENMODELS_CACHE=$$(mktemp -d) TF_CPP_MIN_LOG_LEVEL=2 \
 	  $(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 	  -p no:cacheprovider --durations=0 -q

@@ -94,9 +94,9 @@ def test_every_shipped_data_file_is_declared_as_package_data():
     import tomllib
 
     root = Path(__file__).resolve().parents[1]
+    package = root / "src" / "genmodels"
     globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["genmodels"]
-    shipped = [p.relative_to(root / "src" / "genmodels").as_posix()
-               for p in (root / "src" / "genmodels" / "data").iterdir() if p.is_file()]
+    shipped = [p.relative_to(package).as_posix() for p in (package / "data").iterdir() if p.is_file()]
     assert shipped, "no data files found"
     missing = [f for f in shipped if not any(fnmatch.fnmatch(f, g) for g in globs)]
     assert not missing, f"add these to [tool.setuptools.package-data] in pyproject.toml: {missing}"
