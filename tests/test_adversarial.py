@@ -145,3 +145,68 @@ def test_bad_samples_and_settings():
         adversarial.SampleMonitor(lambda: np.zeros((1, 4, 4)), every=0)
     with pytest.raises(ValueError, match="no snapshots"):
         adversarial.SampleMonitor(lambda: np.zeros((1, 4, 4))).figure()
+
+
+# ----------------------------------------------------------------------------- weight averaging
+class AveragedToyGAN(ToyGAN):
+    """ToyGAN that also keeps the moving average of its generator's weights."""
+
+    def __init__(self, decay=0.9):
+        super().__init__()
+        self.decay = decay
+        self.average = adversarial.averaged_copy(self.generator, name="average")
+
+    def train_step(self, x):
+        logs = super().train_step(x)
+        adversarial.update_average(self.average, self.generator, self.decay, self.g_optimizer.iterations)
+        return logs
+
+
+def make_averaged():
+    training.set_seed(2, deterministic=True)
+    model = AveragedToyGAN()
+    model.compile(keras.optimizers.Adam(5e-2), keras.optimizers.Adam(5e-2))
+    model.build((None, 4, 4))
+    images = np.random.default_rng(0).random((64, 4, 4)).astype("float32")
+    return model, tf.data.Dataset.from_tensor_slices(images).shuffle(64, seed=0).batch(16)
+
+
+def test_update_average_follows_the_formula():
+    live = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.BatchNormalization()])
+    average = adversarial.averaged_copy(live)
+    assert not average.trainable and average.trainable_weights == []
+    start = [w.copy() for w in average.get_weights()]
+    for v in live.variables:
+        v.assign(v + 1.0)
+    adversarial.update_average(average, live, decay=0.999, step=1)  # warm-up: beta = 2/11
+    beta = 2 / 11
+    for old, new, value in zip(start, average.get_weights(), live.get_weights()):
+        np.testing.assert_allclose(new, beta * old + (1 - beta) * value, rtol=1e-6)
+    assert float(adversarial.average_decay(0.999, 100_000)) == pytest.approx(0.999)
+    assert float(adversarial.average_decay(0.999, 10)) == pytest.approx(11 / 20)
+
+
+def test_average_lags_the_generator_and_survives_a_resume(tmp_path):
+    model, data = make_averaged()
+    training.fit_resumable(model, data, epochs=4, name="avg", checkpoint_root=tmp_path / "a")
+    expected = [w.copy() for w in model.average.get_weights()]
+    live = model.generator.get_weights()
+    assert not all(np.allclose(a, b) for a, b in zip(expected, live))  # an average, not a copy
+
+    model, data = make_averaged()
+    training.fit_resumable(model, data, epochs=2, name="avg", checkpoint_root=tmp_path / "b")
+    model, data = make_averaged()  # a new session: the average comes back from the checkpoint
+    training.fit_resumable(model, data, epochs=4, name="avg", checkpoint_root=tmp_path / "b")
+    for a, b in zip(expected, model.average.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+def test_average_refuses_bad_settings():
+    live = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        adversarial.update_average(adversarial.averaged_copy(live), live, decay=1.0, step=1)
+    with pytest.raises(ValueError, match="averaged_copy"):
+        adversarial.update_average(other, live, decay=0.9, step=1)
+    with pytest.raises(ValueError, match="build"):
+        adversarial.averaged_copy(keras.Sequential([keras.layers.Dense(2)]))

@@ -6,6 +6,11 @@ the reader sees one set of digits take shape. :class:`MetricMonitor` records num
 Fréchet distance at the same moments. Given a ``directory``, both save what they recorded after
 every epoch and reload it, so a run resumed by ``gm.fit_resumable`` keeps the snapshots of the
 epochs it does not repeat.
+
+:func:`averaged_copy` and :func:`update_average` keep an exponential moving average of a
+generator's weights inside a ``train_step`` (Yazıcı et al. 2019): a GAN's generator keeps
+circling its opponent, and the average of its recent weights is usually a better generator than
+the last one.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 import keras
 import numpy as np
+from keras import ops
 
 SNAPSHOT_FILE = "snapshots.npz"
 ROWS_FILE = "metric_rows.json"
@@ -270,3 +276,50 @@ class MetricMonitor(_EpochRecorder):
                      for k in keys]
             lines.append(f"| {self.label(epoch)} | " + " | ".join(cells) + " |")
         return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- weight averaging
+def averaged_copy(model: keras.Model, name: str | None = None) -> keras.Model:
+    """A frozen copy of ``model`` (same layers and current weights) to hold its moving average.
+
+    Give it to the GAN as an attribute, so that its variables are model variables: then
+    ``gm.fit_resumable`` checkpoints and restores the average with everything else.
+    """
+    if not model.built:
+        raise ValueError(f"build {model.name} before copying it (call it on a batch or use model.build)")
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    copy.trainable = False
+    if name is not None:
+        copy.name = name
+    return copy
+
+
+def average_decay(decay: float, step: Any) -> Any:
+    """The decay used at update ``step`` (t = 1, 2, ...): β_t = min(β, (1 + t) / (10 + t)).
+
+    The warm-up (as in ``tf.train.ExponentialMovingAverage`` with ``num_updates``) keeps the
+    randomly initialised weights from lingering in the average of a short run: early on the
+    average follows the generator closely, later it spans about 1 / (1 − β) steps.
+    """
+    t = ops.cast(step, "float32")
+    return ops.minimum(decay, (1.0 + t) / (10.0 + t))
+
+
+def update_average(average: keras.Model, live: keras.Model, decay: float, step: Any) -> None:
+    """θ̄ ← β_t θ̄ + (1 − β_t) θ for every variable (the EMA of Yazıcı et al. 2019; β_t: :func:`average_decay`).
+
+    Call it in ``train_step`` after the generator's update, with ``step`` = the generator
+    optimizer's ``iterations``. All variables are averaged, batch-norm moving statistics included,
+    so the averaged network can be called in inference mode like the live one.
+    """
+    if not 0.0 <= decay < 1.0:
+        raise ValueError(f"decay must be in [0, 1), got {decay}; 0.999 averages over about 1,000 steps")
+    if len(average.variables) != len(live.variables):
+        raise ValueError(f"{average.name} has {len(average.variables)} variables, {live.name} "
+                         f"{len(live.variables)}: make the average with averaged_copy({live.name})")
+    beta = average_decay(decay, step)
+    for mean, value in zip(average.variables, live.variables):
+        if not mean.dtype.startswith("float"):
+            continue
+        mean.assign(beta * mean + (1.0 - beta) * ops.cast(value, mean.dtype))
