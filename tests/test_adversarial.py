@@ -44,9 +44,9 @@ class ToyGAN(keras.Model):
 FIXED_NOISE = np.random.default_rng(7).normal(size=(6, 3)).astype("float32")
 
 
-def make():
+def make(cls=ToyGAN):
     training.set_seed(2, deterministic=True)
-    model = ToyGAN()
+    model = cls()
     model.compile(keras.optimizers.Adam(5e-2), keras.optimizers.Adam(5e-2))
     model.build((None, 4, 4))
     images = np.random.default_rng(0).random((64, 4, 4)).astype("float32")
@@ -162,15 +162,6 @@ class AveragedToyGAN(ToyGAN):
         return logs
 
 
-def make_averaged():
-    training.set_seed(2, deterministic=True)
-    model = AveragedToyGAN()
-    model.compile(keras.optimizers.Adam(5e-2), keras.optimizers.Adam(5e-2))
-    model.build((None, 4, 4))
-    images = np.random.default_rng(0).random((64, 4, 4)).astype("float32")
-    return model, tf.data.Dataset.from_tensor_slices(images).shuffle(64, seed=0).batch(16)
-
-
 def test_update_average_follows_the_formula():
     live = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.BatchNormalization()])
     average = adversarial.averaged_copy(live)
@@ -187,15 +178,15 @@ def test_update_average_follows_the_formula():
 
 
 def test_average_lags_the_generator_and_survives_a_resume(tmp_path):
-    model, data = make_averaged()
+    model, data = make(AveragedToyGAN)
     training.fit_resumable(model, data, epochs=4, name="avg", checkpoint_root=tmp_path / "a")
     expected = [w.copy() for w in model.average.get_weights()]
     live = model.generator.get_weights()
     assert not all(np.allclose(a, b) for a, b in zip(expected, live))  # an average, not a copy
 
-    model, data = make_averaged()
+    model, data = make(AveragedToyGAN)
     training.fit_resumable(model, data, epochs=2, name="avg", checkpoint_root=tmp_path / "b")
-    model, data = make_averaged()  # a new session: the average comes back from the checkpoint
+    model, data = make(AveragedToyGAN)  # a new session: the average comes back from the checkpoint
     training.fit_resumable(model, data, epochs=4, name="avg", checkpoint_root=tmp_path / "b")
     for a, b in zip(expected, model.average.get_weights()):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
