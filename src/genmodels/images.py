@@ -98,7 +98,9 @@ def open_image(source: str | Path | io.BytesIO, name: str | None = None, timeout
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is lower
             image = Image.open(stream)
     except Image.DecompressionBombError as error:
-        raise ImageInputError(f"{name} declares too many pixels ({error}); refusing to decode it.") from error
+        raise ImageInputError(f"{name} declares too many pixels ({error}), more than the limit of "
+                              f"{MAX_PIXELS / 1e6:.0f} million (genmodels.images.MAX_PIXELS); refusing to decode it. "
+                              "Shrink it with an image editor first.") from error
     except UnidentifiedImageError as error:
         raise ImageInputError(f"{name} is not an image file PIL can read (JPEG, PNG, BMP, TIFF, ...).") from error
     except Exception as error:  # a crafted header can make any image plugin fail
