@@ -105,7 +105,11 @@ def open_image(source: str | Path | io.BytesIO, name: str | None = None, timeout
         raise ImageInputError(f"{name} is not an image file PIL can read (JPEG, PNG, BMP, TIFF, ...).") from error
     except Exception as error:  # a crafted header can make any image plugin fail
         raise ImageInputError(f"{name} looks like an image but its header cannot be read ({error}): the file is truncated or corrupt.") from error
-    check_pixels(*image.size, name)
+    try:
+        check_pixels(*image.size, name)
+    except ImageInputError:
+        image.close()
+        raise
     return image
 
 
@@ -148,7 +152,11 @@ def _pil_to_rgb(image: Image.Image, name: str, max_side: int | None) -> np.ndarr
         image = image.convert("RGBA")
         white = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, image)
-    image = image.convert("RGB")
+    try:
+        image = image.convert("RGB")
+    except (ValueError, OSError) as error:
+        raise ImageInputError(f"{name} has colour mode {image.mode}, which cannot be converted to RGB "
+                              f"({error}); save it as an ordinary RGB or greyscale image.") from error
     if max_side is not None and max(image.size) > max_side:
         image = image.resize(_fitted(image.size[::-1], max_side)[::-1], Image.Resampling.LANCZOS)
     return np.asarray(image, dtype=np.float32) / 255.0
@@ -307,7 +315,7 @@ def load_photo_folder(folder: str | Path, limit: int | None = None, max_side: in
     photos = []
     for path in paths:
         try:
-            photo = _load(path, max_side, 1, URL_TIMEOUT, repr(str(path)), notice=False)
+            photo = _load(path, max_side, DEFAULT_MIN_SIDE, URL_TIMEOUT, repr(str(path)), notice=False)
             photos.append(photo if max(photo.shape[:2]) == max_side else fit_side(photo, max_side, "long"))
         except ImageInputError as error:  # one bad file in a large folder: skip it, say so
             print(f"Skipped {path.name}: {error}")
