@@ -315,7 +315,7 @@ def load_photo_folder(folder: str | Path, limit: int | None = None, max_side: in
     photos = []
     for path in paths:
         try:
-            photo = _load(path, max_side, DEFAULT_MIN_SIDE, URL_TIMEOUT, repr(str(path)), notice=False)
+            photo = _load(path, max_side, 1, URL_TIMEOUT, repr(str(path)), notice=False)
             photos.append(photo if max(photo.shape[:2]) == max_side else fit_side(photo, max_side, "long"))
         except ImageInputError as error:  # one bad file in a large folder: skip it, say so
             print(f"Skipped {path.name}: {error}")
