@@ -82,7 +82,7 @@ def test_scaling():
     np.testing.assert_allclose(data.to_signed(x), [[-1, 127 / 127.5 - 1, 1]], rtol=1e-6)
     np.testing.assert_allclose(data.from_signed(data.to_signed(x)), data.to_unit(x), atol=1e-6)
     assert data.to_unit(x).dtype == np.float32
-    with pytest.raises(data.DataError, match="scaled already"):
+    with pytest.raises(data.RangeError, match="scaled already"):
         data.to_unit(np.array([-1.0, 0.5]))
 
 

@@ -10,27 +10,32 @@ keeps the pairs, so the translation error against the truth can be measured.
 
 Why the checksum is trust-on-first-use: the server publishes no digests, and none could be
 computed where this package was written (no internet), so any digest written here would be
-invented. Instead a download is accepted only if its size matches the server's
-``Content-Length`` (a truncated transfer fails), and its SHA-256 is then recorded in
-``checksums.json`` next to the cache. Every later use verifies the archive against that record; an
-archive that no longer matches (corrupted on disk, tampered with, replaced) is refused and
-deleted. Readers who want to pin a digest pass ``expected_sha256``.
+invented. Instead a download is accepted only if it is a complete zip archive (zip magic bytes,
+an intact central directory, not an HTML page such as a captive portal's), its size matches the
+server's ``Content-Length`` and, when given, ``expected_sha256``; only then is it renamed into
+the cache and its SHA-256 recorded in ``checksums.json`` (with the URL it came from). Every later
+use verifies the archive against that record; an archive that no longer matches (corrupted on
+disk, tampered with, replaced) is refused and deleted. An extraction remembers the digest of the
+archive it came from and is redone when the archive changed.
+
+Limits (module constants): :data:`MAX_ARCHIVE_BYTES` and :data:`DOWNLOAD_SECONDS` per download;
+:data:`MAX_EXTRACT_BYTES`, :data:`MAX_EXTRACT_FILES` and :data:`MAX_EXTRACT_RATIO` per extraction;
+images inside are held to :data:`genmodels.images.MAX_PIXELS`.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import shutil
 import tarfile
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 
@@ -38,11 +43,14 @@ from .data import (
     ChecksumError,
     DataError,
     DownloadError,
+    LimitError,
     Mnist,
+    atomic_write,
     load_offline_mnist,
     offline_requested,
     sha256_of,
 )
+from .downloads import download_file
 from .training import cache_dir
 
 URL_TEMPLATE = "https://efrosgans.eecs.berkeley.edu/cyclegan/datasets/{name}.zip"
@@ -57,6 +65,16 @@ CHECKSUM_FILE = "checksums.json"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
 # The paper's jitter: resize to 286 px, crop a random 256 px square, flip half the images.
 LOAD_RATIO = 286 / 256
+COMPLETE_MARKER = ".complete"  # holds the SHA-256 of the archive an extraction came from
+
+# Limits. The largest dataset the server holds is under 1.5 GB; JPEG archives barely compress.
+MAX_ARCHIVE_BYTES = 2 * 2**30  # bytes per download
+DOWNLOAD_SECONDS = 3600.0  # overall deadline per download (2 GB in an hour is 0.6 MB/s)
+URL_TIMEOUT = 60.0  # seconds one socket read may wait
+MAX_EXTRACT_BYTES = 4 * 2**30  # bytes written per extraction, counted as they are written
+MAX_EXTRACT_FILES = 50_000  # entries per archive (the largest dataset has about 8,000 images)
+MAX_EXTRACT_RATIO = 20  # bytes extracted per archive byte (+1 MiB): a zip bomb's ratio is ~1,000
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
 
 
 class UnknownDatasetError(DataError, KeyError):
@@ -98,67 +116,85 @@ def check_name(name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- download
-def fetch(url: str, destination: Path, timeout: float = 60.0) -> int:
-    """Download ``url`` to ``destination`` via a temporary file and an atomic rename; return bytes.
-
-    A transfer shorter than the server's ``Content-Length`` raises :class:`ChecksumError` and
-    leaves nothing behind. ``file://`` URLs work too (tests, local mirrors).
-    """
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
-    tmp = Path(tmp_name)
+def check_zip(path: Path, headers: Any = None, url: str = "the download") -> None:
+    """Refuse a download that is not a complete zip archive (checked before it is kept)."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if not head.startswith(ZIP_MAGIC):
+        kind = (headers.get("Content-Type") if headers is not None else None) or "unknown type"
+        page = b"<html" in head.lower() or b"<!doctype" in head.lower() or "html" in str(kind).lower()
+        raise ChecksumError(
+            f"{url} is not a zip archive (Content-Type {kind}; it starts with {head[:24]!r})"
+            + (": an HTML page, as a captive portal, login or error page sends." if page else ".")
+            + " Nothing was kept. Check the URL and your network, then run again.")
     try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            expected = response.headers.get("Content-Length")
-            try:
-                shutil.copyfileobj(response, out, length=1 << 20)
-            except http.client.IncompleteRead as error:
-                raise ChecksumError(f"download of {url} broke off after {out.tell()} bytes "
-                                    f"({error}); nothing was kept. Run again to retry.") from error
-        size = tmp.stat().st_size
-        if expected is not None and size != int(expected):
-            raise ChecksumError(f"download of {url} is truncated: got {size} of {int(expected)} bytes; "
-                                "nothing was kept. Run again to retry.")
-        os.replace(tmp, destination)
-        return size
-    finally:
-        tmp.unlink(missing_ok=True)
+        with zipfile.ZipFile(path) as zf:
+            zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise ChecksumError(f"{url} is an incomplete zip archive ({error}): the download was cut short. "
+                            "Nothing was kept. Run again to retry.") from error
+
+
+def fetch(url: str, destination: Path, timeout: float = URL_TIMEOUT, expected_sha256: str | None = None) -> int:
+    """Download ``url`` to ``destination`` within the limits; return its size in bytes.
+
+    The file lands in a temporary file and is renamed into place only after it proved a complete
+    zip of the announced length (and digest, if given); otherwise :class:`ChecksumError` (or
+    :class:`LimitError`) is raised and nothing is left behind. ``file://`` URLs work too.
+    """
+    def validate(tmp: Path, headers: Any) -> None:
+        check_zip(tmp, headers, url)
+        if expected_sha256 is not None and (actual := sha256_of(tmp)) != expected_sha256:
+            raise ChecksumError(f"{url} has SHA-256 {actual}, expected {expected_sha256}; nothing was kept.")
+
+    return download_file(url, destination, max_bytes=MAX_ARCHIVE_BYTES, seconds=DOWNLOAD_SECONDS,
+                         timeout=timeout, validate=validate)
 
 
 def _read_records(root: Path) -> dict[str, dict]:
+    """The records of ``checksums.json``; an unreadable file vouches for nothing (archives are refetched)."""
     path = root / CHECKSUM_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
+    try:
+        records = json.loads(path.read_text()) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(records, dict):
+        return {}
+    return {name: r for name, r in records.items() if isinstance(r, dict) and isinstance(r.get("sha256"), str)}
 
 
 def _write_records(root: Path, records: dict[str, dict]) -> None:
-    tmp = root / (CHECKSUM_FILE + ".tmp")
-    tmp.write_text(json.dumps(records, indent=1, sort_keys=True))
-    os.replace(tmp, root / CHECKSUM_FILE)
+    atomic_write(root / CHECKSUM_FILE, lambda tmp: tmp.write_text(json.dumps(records, indent=1, sort_keys=True)))
 
 
 def _discard(archive: Path, name: str) -> None:
+    """Delete the archive, its extraction and its record: the next run starts afresh."""
     archive.unlink(missing_ok=True)
     shutil.rmtree(archive.parent / name, ignore_errors=True)
+    records = _read_records(archive.parent)
+    if records.pop(name, None) is not None:
+        _write_records(archive.parent, records)
 
 
 def download_dataset(name: str, root: Path | None = None, url: str | None = None,
                      expected_sha256: str | None = None) -> Path:
     """The verified archive of dataset ``name`` in ``root`` (default ``cache_dir("cyclegan")``).
 
-    First use: download, check the size, record the SHA-256 (trust on first use, see the module
-    docstring) or compare it with ``expected_sha256``. Later uses: verify against the record; a
-    mismatch deletes the archive (and its extraction) and raises :class:`ChecksumError`.
+    First use: download, check that it is a complete zip of the announced size (and digest, if
+    ``expected_sha256``), then record its SHA-256 (trust on first use, see the module docstring).
+    Later uses: verify against the record; a mismatch deletes the archive (and its extraction)
+    and raises :class:`ChecksumError`. An explicit ``url`` other than the recorded one fetches afresh.
     """
     check_name(name)
     root = Path(root) if root is not None else cache_dir("cyclegan")
     root.mkdir(parents=True, exist_ok=True)
     archive = root / f"{name}.zip"
-    records = _read_records(root)
-    record = records.get(name)
-    if archive.is_file() and record is None:
-        _discard(archive, name)  # an archive nobody vouched for: fetch a fresh one
-    if archive.is_file():
+    record = _read_records(root).get(name)
+    if archive.is_file() and (record is None or (url is not None and record.get("url") != url)):
+        _discard(archive, name)  # nobody vouched for it, or it came from another URL: fetch afresh
+        record = None
+    url = url or URL_TEMPLATE.format(name=name)
+    if archive.is_file() and record is not None:
         actual = sha256_of(archive)
         wanted = expected_sha256 or record["sha256"]
         if actual != wanted:
@@ -169,68 +205,128 @@ def download_dataset(name: str, root: Path | None = None, url: str | None = None
                 f"download a fresh copy (if the server's file really changed, remove {name!r} from "
                 f"{root / CHECKSUM_FILE}).")
         return archive
-    url = url or URL_TEMPLATE.format(name=name)
     try:
-        size = fetch(url, archive)
-    except ChecksumError:
+        size = fetch(url, archive, expected_sha256=expected_sha256)
+    except DataError:
         raise
-    except (urllib.error.URLError, OSError, TimeoutError) as error:
+    except (urllib.error.URLError, OSError, ValueError) as error:
         raise DownloadError(
             f"downloading {url} failed ({type(error).__name__}: {error}). Without internet, set "
             "GENMODELS_OFFLINE=1 and use the offline digit pair (make_digit_pair).") from error
-    actual = sha256_of(archive)
-    if expected_sha256 is not None and actual != expected_sha256:
-        _discard(archive, name)
-        raise ChecksumError(f"{url} has SHA-256 {actual}, expected {expected_sha256}; it was deleted.")
-    records[name] = {"sha256": actual, "size": size, "url": url,
+    records = _read_records(root)
+    records[name] = {"sha256": sha256_of(archive), "size": size, "url": url,
                      "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     _write_records(root, records)
     return archive
 
 
 # ----------------------------------------------------------------------------- extraction
-def _check_member(name: str, target: Path) -> None:
-    """Refuse absolute paths, drive letters and ``..`` that would leave ``target``."""
+def _check_member(name: str, target: Path) -> PurePosixPath:
+    """Refuse absolute paths, drive letters, NUL bytes and ``..`` that would leave ``target``;
+    return the entry's relative path."""
     pure = PurePosixPath(name.replace("\\", "/"))
+    if "\x00" in name:
+        raise UnsafeArchiveError(f"archive entry {name!r} contains a NUL byte; refusing to extract.")
     if pure.is_absolute() or (pure.parts and ":" in pure.parts[0]):
         raise UnsafeArchiveError(f"archive entry {name!r} is an absolute path; refusing to extract.")
     resolved = (target / pure).resolve()
     if resolved != target and target not in resolved.parents:
         raise UnsafeArchiveError(f"archive entry {name!r} would be written outside {target}; "
                                  "refusing to extract the archive.")
+    return PurePosixPath(*[part for part in pure.parts if part not in ("", ".")])
 
 
-def safe_extract(archive: Path, target: Path) -> Path:
-    """Extract a zip or tar ``archive`` into ``target``, refusing any entry that would escape it.
+class _Budget:
+    """Counts files and bytes written by one extraction against its limits."""
+
+    def __init__(self, archive: Path, max_bytes: int, max_files: int, max_ratio: float) -> None:
+        self.archive = archive
+        self.max_files = max_files
+        self.max_bytes = int(min(max_bytes, max_ratio * archive.stat().st_size + 2**20))
+        self.files = self.bytes = 0
+
+    def add_file(self) -> None:
+        self.files += 1
+        if self.files > self.max_files:
+            raise LimitError(f"{self.archive} holds more than {self.max_files:,} entries "
+                             "(cyclegan_data.MAX_EXTRACT_FILES); refusing to extract it.")
+
+    def add_bytes(self, count: int) -> None:
+        self.bytes += count
+        if self.bytes > self.max_bytes:
+            raise LimitError(
+                f"{self.archive} unpacks to more than {self.max_bytes:,} bytes (at most MAX_EXTRACT_RATIO × "
+                "its size, and MAX_EXTRACT_BYTES in all): a zip bomb or not a dataset; extraction stopped "
+                "and nothing was kept.")
+
+
+def _extract_zip(archive: Path, staging: Path, budget: _Budget) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+        paths = []
+        for info in infos:
+            budget.add_file()
+            paths.append(_check_member(info.filename, staging))
+        budget.add_bytes(sum(info.file_size for info in infos))  # declared sizes: refuse early
+        budget.bytes = 0  # ... then count what is really written
+        for info, relative in zip(infos, paths):
+            path = staging.joinpath(*relative.parts)
+            if info.is_dir() or not relative.parts:
+                path.mkdir(parents=True, exist_ok=True)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as source, open(path, "wb") as out:
+                while block := source.read(1 << 20):
+                    budget.add_bytes(len(block))
+                    out.write(block)
+
+
+def _extract_tar(archive: Path, staging: Path, budget: _Budget) -> None:
+    with tarfile.open(archive) as tar:
+        members = []
+        for member in tar:  # one by one: a tar of millions of entries stops at the limit
+            budget.add_file()
+            _check_member(member.name, staging)
+            if not (member.isfile() or member.isdir()):
+                raise UnsafeArchiveError(f"archive entry {member.name!r} is a link or a device; "
+                                         "refusing to extract the archive.")
+            budget.add_bytes(member.size)
+            members.append(member)
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(staging, members=members, filter="data")
+        else:  # Python < 3.10.12: the member checks above are the guard
+            tar.extractall(staging, members=members)
+
+
+def safe_extract(archive: Path, target: Path, *, max_bytes: int = MAX_EXTRACT_BYTES,
+                 max_files: int = MAX_EXTRACT_FILES, max_ratio: float = MAX_EXTRACT_RATIO) -> Path:
+    """Extract a zip or tar ``archive`` into ``target``, refusing any entry that would escape it
+    and any archive beyond the limits (entries, bytes, bytes per archive byte).
 
     Every member is checked before anything is written; tar links and devices are refused, and
-    tar extraction also uses Python's ``data`` filter. Extraction goes to a sibling folder that is
-    renamed into place at the end, so a failed extraction never leaves a half-filled ``target``.
+    tar extraction also uses Python's ``data`` filter; zip bytes are counted as they are written
+    (declared sizes can lie). Extraction goes to a sibling folder renamed into place at the end,
+    so a failed extraction never leaves a half-filled ``target``.
     """
     archive, target = Path(archive), Path(target).resolve()
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    budget = _Budget(archive, max_bytes, max_files, max_ratio)
     try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zf:
-                for info in zf.infolist():
-                    _check_member(info.filename, staging)
-                zf.extractall(staging)
-        elif tarfile.is_tarfile(archive):
-            with tarfile.open(archive) as tar:
-                members = tar.getmembers()
-                for member in members:
-                    _check_member(member.name, staging)
-                    if not (member.isfile() or member.isdir()):
-                        raise UnsafeArchiveError(f"archive entry {member.name!r} is a link or a device; "
-                                                 "refusing to extract the archive.")
-                if hasattr(tarfile, "data_filter"):
-                    tar.extractall(staging, members=members, filter="data")
-                else:  # Python < 3.10.12: the member checks above are the guard
-                    tar.extractall(staging, members=members)
-        else:
-            raise DataError(f"{archive} is neither a zip nor a tar archive.")
+        try:
+            if zipfile.is_zipfile(archive):
+                _extract_zip(archive, staging, budget)
+            elif tarfile.is_tarfile(archive):
+                _extract_tar(archive, staging, budget)
+            else:
+                raise DataError(f"{archive} is neither a zip nor a tar archive.")
+        except DataError:
+            raise
+        except (zipfile.BadZipFile, tarfile.TarError, RuntimeError, NotImplementedError, EOFError, OSError,
+                ValueError) as error:  # corrupt, encrypted or unsupported entries
+            raise DataError(f"{archive} cannot be extracted ({type(error).__name__}: {error}); delete it "
+                            "and download it again.") from error
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
     finally:
@@ -240,36 +336,48 @@ def safe_extract(archive: Path, target: Path) -> Path:
 
 # ----------------------------------------------------------------------------- images
 def _read_folder(folder: Path, size: int) -> np.ndarray:
+    """Every image in ``folder`` as uint8 (size, size, 3); unreadable ones are skipped with a note."""
     from PIL import Image
 
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise DataError(f"{folder} holds no images; delete it and load again.")
+    from .images import ImageInputError, decode, open_image
+
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
     images = []
     for path in files:
-        with Image.open(path) as image:
-            images.append(np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BICUBIC)))
+        try:
+            image, _ = decode(open_image(path, path.name), path.name, size)
+        except ImageInputError as error:
+            print(f"Skipped {path.name}: {error}")
+            continue
+        images.append(np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BICUBIC)))
+    if not images:
+        raise DataError(f"{folder} holds no readable images; delete it and load again.")
     return np.stack(images).astype(np.uint8)
 
 
 def load_dataset(name: str = "facades", size: int = 256, root: Path | None = None,
                  url: str | None = None, expected_sha256: str | None = None) -> DomainPair:
     """A CycleGAN-paper dataset as uint8 arrays: train images at 286/256·``size`` (for the random
-    crop of :func:`train_pipeline`), test images at ``size``. Downloads, verifies and extracts once."""
+    crop of :func:`train_pipeline`), test images at ``size``. Downloads, verifies and extracts once;
+    re-extracts when the archive is not the one the extraction came from."""
     check_name(name)
     if offline_requested():
         raise DownloadError(f"GENMODELS_OFFLINE=1 is set, so {name!r} cannot be downloaded; use "
                             "make_digit_pair() or unset GENMODELS_OFFLINE.")
     root = Path(root) if root is not None else cache_dir("cyclegan")
     archive = download_dataset(name, root, url, expected_sha256)
+    digest = sha256_of(archive)
     extracted = root / name
-    if not (extracted / ".complete").is_file():
+    marker = extracted / COMPLETE_MARKER
+    if not marker.is_file() or marker.read_text().strip() != digest:
         safe_extract(archive, extracted)
-        (extracted / ".complete").write_text(sha256_of(archive))
+        marker.write_text(digest)
     found = {split: next((p for p in extracted.rglob(split) if p.is_dir()), None) for split in SPLITS}
     missing = [split for split, path in found.items() if path is None]
     if missing:
-        raise DataError(f"{archive} lacks the folders {missing}; it is not a CycleGAN dataset.")
+        _discard(archive, name)
+        raise DataError(f"{archive} lacks the folders {missing}: it is not a CycleGAN dataset. It and its "
+                        "record were deleted; check the URL and run again.")
     load = round(size * LOAD_RATIO)
     return DomainPair(_read_folder(found["trainA"], load), _read_folder(found["trainB"], load),
                       _read_folder(found["testA"], size), _read_folder(found["testB"], size),

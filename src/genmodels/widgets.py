@@ -10,26 +10,36 @@ on the built site alike.
 from __future__ import annotations
 
 import base64
-import html
 import io
-import json
-import uuid
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image
 
+from .data import check_range
+from .pages import explorer_html, safe_id, text
+
 
 # ----------------------------------------------------------------------------- images → PNG
 def to_uint8(image: np.ndarray, value_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
-    """An image (H, W), (H, W, 1) or (H, W, 3) with values in ``value_range`` → uint8."""
-    image = np.asarray(image, dtype=np.float32)
-    if image.ndim == 3 and image.shape[-1] == 1:
-        image = image[..., 0]
-    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
-        raise ValueError(f"expected an image (H, W), (H, W, 1) or (H, W, 3); got shape {image.shape}")
-    lo, hi = value_range
-    return np.rint(np.clip((image - lo) / (hi - lo), 0.0, 1.0) * 255.0).astype(np.uint8)
+    """An image (H, W), (H, W, 1) or (H, W, 3) with values in ``value_range`` → uint8.
+
+    Values outside ``value_range`` (beyond rounding) are refused, not clipped: pass the range
+    the image is really in, e.g. ``value_range=(0, 255)`` for uint8 or ``(-1, 1)`` for tanh outputs.
+    """
+    lo, hi = (float(v) for v in value_range)
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+        raise ValueError(f"value_range must be two finite numbers (low, high) with low < high; got {value_range}")
+    shape = np.shape(image)
+    if len(shape) == 3 and shape[-1] == 1:
+        shape = shape[:2]
+    if len(shape) not in (2, 3) or (len(shape) == 3 and shape[-1] != 3):
+        raise ValueError(f"expected an image (H, W), (H, W, 1) or (H, W, 3); got shape {np.shape(image)}")
+    hint = ""
+    if (lo, hi) == (0.0, 1.0) and np.asarray(image).dtype == np.uint8:
+        hint = "These are uint8 pixels: pass value_range=(0, 255), or convert with gm.to_unit(...)."
+    values = check_range(image, lo, hi, "image", hint, error=ValueError).reshape(shape)
+    return np.rint((values - lo) / (hi - lo) * 255.0).astype(np.uint8)
 
 
 def png_bytes(image: np.ndarray, scale: int = 1, value_range: tuple[float, float] = (0.0, 1.0)) -> bytes:
@@ -99,11 +109,28 @@ def frame_slider(frames: np.ndarray, labels: Sequence[str] | None = None, descri
 
 
 # ----------------------------------------------------------------------------- static (no kernel)
+_STATIC_SCRIPT = """  var inputs = root.querySelectorAll("input.gm-axis");
+  var img = root.querySelector("img.gm-image");
+  function update() {
+    var index = 0;
+    inputs.forEach(function (input, axis) {
+      var position = parseInt(input.value, 10);
+      index = index * data.sizes[axis] + position;
+      input.parentNode.querySelector(".gm-value").textContent = data.values[axis][position];
+    });
+    img.src = data.uris[index];
+    img.dataset.index = index;
+  }
+  inputs.forEach(function (input) { input.addEventListener("input", update); });
+"""
+
+
 class StaticExplorer:
     """Self-contained HTML/JS: one range input per axis over images computed in advance.
 
     ``images`` has shape (*axis_sizes, H, W[, C]); ``axes`` gives, per axis, its name and the
-    value shown at each position. Displays itself in Jupyter (``_repr_html_``) and on the site.
+    value shown at each position. Displays itself in Jupyter (``_repr_html_``) and on the site;
+    every name, value, title and caption is escaped (see :mod:`genmodels.pages`).
     """
 
     def __init__(self, images: np.ndarray, axes: Sequence[tuple[str, Sequence[object]]],
@@ -111,60 +138,41 @@ class StaticExplorer:
                  start: Sequence[int] | None = None, caption: str = "") -> None:
         images = np.asarray(images)
         sizes = tuple(len(values) for _, values in axes)
-        if images.shape[: len(sizes)] != sizes:
+        if images.shape[: len(sizes)] != sizes or 0 in sizes:
             raise ValueError(f"images of shape {images.shape} do not match axis sizes {sizes}")
         flat = images.reshape(-1, *images.shape[len(sizes):])
         self.uris = [png_data_uri(frame, value_range) for frame in flat]
-        self.axes = [(name, [str(v) for v in values]) for name, values in axes]
+        self.axes = [(str(name), [str(v) for v in values]) for name, values in axes]
         self.sizes = sizes
-        self.title, self.caption, self.pixel_size = title, caption, pixel_size
-        self.start = list(start) if start is not None else [s // 2 for s in sizes]
-        self.id = "gm-" + uuid.uuid4().hex[:10]
+        self.title, self.caption, self.pixel_size = str(title), str(caption), int(pixel_size)
+        self.start = [int(i) for i in start] if start is not None else [s // 2 for s in sizes]
+        if len(self.start) != len(sizes) or not all(0 <= i < n for i, n in zip(self.start, sizes)):
+            raise ValueError(f"start {list(start or [])} must give one position per axis within {sizes}")
+        if self.pixel_size <= 0:
+            raise ValueError(f"pixel_size must be positive; got {pixel_size}")
+        self.id = safe_id("gm")
 
     def _repr_html_(self) -> str:
         return self.html()
 
     def html(self) -> str:
-        eid = self.id
-        rows = []
-        for i, (name, values) in enumerate(self.axes):
-            rows.append(
-                f'<label style="display:block;margin:4px 0">{html.escape(name)} '
-                f'<input type="range" class="gm-axis" data-axis="{i}" min="0" max="{len(values) - 1}" '
-                f'step="1" value="{self.start[i]}" style="width:220px;vertical-align:middle"> '
-                f'<span class="gm-value">{html.escape(values[self.start[i]])}</span></label>'
-            )
+        rows = "".join(
+            f'<label style="display:block;margin:4px 0">{text(name)} '
+            f'<input type="range" class="gm-axis" data-axis="{i}" min="0" max="{len(values) - 1}" '
+            f'step="1" value="{self.start[i]}" style="width:220px;vertical-align:middle"> '
+            f'<span class="gm-value">{text(values[self.start[i]])}</span></label>'
+            for i, (name, values) in enumerate(self.axes))
         first = int(np.ravel_multi_index(self.start, self.sizes))
-        data = json.dumps({"uris": self.uris, "sizes": list(self.sizes),
-                           "values": [values for _, values in self.axes]})
-        title = f"<div style='font-weight:600;margin-bottom:4px'>{html.escape(self.title)}</div>" if self.title else ""
-        caption = f"<div style='font-size:90%;color:#555;margin-top:4px'>{html.escape(self.caption)}</div>" if self.caption else ""
-        return f"""<div id="{eid}" class="gm-explorer" style="display:flex;gap:16px;align-items:center;flex-wrap:wrap">
-<img class="gm-image" alt="{html.escape(self.title or 'explorer image')}" src="{self.uris[first]}" width="{self.pixel_size}" height="{self.pixel_size}" style="image-rendering:pixelated;border:1px solid #ccc;object-fit:contain">
-<div>{title}{''.join(rows)}{caption}</div>
-<script type="application/json" class="gm-data">{data}</script>
-<script>
-(function () {{
-  var root = document.getElementById("{eid}");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  var data = JSON.parse(root.querySelector(".gm-data").textContent);
-  var inputs = root.querySelectorAll("input.gm-axis");
-  var img = root.querySelector("img.gm-image");
-  function update() {{
-    var index = 0;
-    inputs.forEach(function (input, axis) {{
-      var position = parseInt(input.value, 10);
-      index = index * data.sizes[axis] + position;
-      input.parentNode.querySelector(".gm-value").textContent = data.values[axis][position];
-    }});
-    img.src = data.uris[index];
-    img.dataset.index = index;
-  }}
-  inputs.forEach(function (input) {{ input.addEventListener("input", update); }});
-}})();
-</script>
-</div>"""
+        title = f"<div style='font-weight:600;margin-bottom:4px'>{text(self.title)}</div>" if self.title else ""
+        caption = (f"<div style='font-size:90%;color:#555;margin-top:4px'>{text(self.caption)}</div>"
+                   if self.caption else "")
+        inner = (f'<img class="gm-image" alt="{text(self.title or "explorer image")}" src="{text(self.uris[first])}" '
+                 f'width="{self.pixel_size}" height="{self.pixel_size}" '
+                 'style="image-rendering:pixelated;border:1px solid #ccc;object-fit:contain">'
+                 f"<div>{title}{rows}{caption}</div>")
+        data = {"uris": self.uris, "sizes": list(self.sizes), "values": [values for _, values in self.axes]}
+        return explorer_html(self.id, "gm-explorer", "display:flex;gap:16px;align-items:center;flex-wrap:wrap",
+                             inner, data, _STATIC_SCRIPT)
 
 
 def static_latent_explorer(decode: Callable[[np.ndarray], np.ndarray], n: int = 17, span: float = 4.0,
