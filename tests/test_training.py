@@ -1,5 +1,7 @@
 """Resumable training: an interrupted run, resumed, ends where the uninterrupted run ends."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -174,8 +176,8 @@ def test_a_failed_write_leaves_the_last_checkpoint(tmp_path, monkeypatch):
     path = only_checkpoint(tmp_path)
     good = path.read_bytes()
 
-    def broken(handle, **arrays):
-        handle.write(b"partial")
+    def broken(file, **arrays):
+        Path(file).write_bytes(b"partial")
         raise OSError("disk full")
 
     monkeypatch.setattr(np, "savez", broken)

@@ -21,18 +21,20 @@ import keras
 import numpy as np
 from keras import ops
 
+from .data import check_range
+
 
 def _as_images(images: Any) -> np.ndarray:
-    """``sample_fn``'s output as float32 (N, H, W[, C]) in [0, 1]; a clear error otherwise."""
+    """``sample_fn``'s output as float32 (N, H, W[, C]) in [0, 1]; a clear error otherwise.
+
+    Non-finite images (a diverged model) pass through unchanged: the monitor skips them.
+    """
     array = np.asarray(images, dtype=np.float32)
     if array.ndim not in (3, 4) or (array.ndim == 4 and array.shape[-1] not in (1, 3)):
         raise ValueError(f"sample_fn must return images of shape (N, H, W) or (N, H, W, 1|3); got {array.shape}")
-    finite = array[np.isfinite(array)]
-    if finite.size and (finite.min() < -1e-3 or finite.max() > 1 + 1e-3):
-        hint = " (for a tanh generator, return gm.from_signed(images))" if finite.min() >= -1 - 1e-3 else ""
-        raise ValueError(f"sample_fn must return values in [0, 1]; got [{finite.min():.3g}, "
-                         f"{finite.max():.3g}]{hint}")
-    return array
+    if not np.all(np.isfinite(array)):
+        return array
+    return check_range(array, 0.0, 1.0, "sample_fn's images", error=ValueError)
 
 
 class _StepRecorder(keras.callbacks.Callback):

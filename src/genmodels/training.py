@@ -40,6 +40,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .data import atomic_write
 from .profiles import DEFAULT_SEED, banner, current_profile, settings, settings_table
 
 CACHE_ENV_VAR = "GENMODELS_CACHE"
@@ -226,16 +227,7 @@ def _arrays_digest(arrays: Mapping[str, np.ndarray]) -> str:
 
 def write_atomically(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
     """Write ``arrays`` as one ``.npz`` that replaces ``path`` in a single step (never half-written)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, lambda tmp: np.savez(tmp, **arrays))
 
 
 def save_state(model: keras.Model, directory: Path, meta: dict[str, Any],
