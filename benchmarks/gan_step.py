@@ -4,9 +4,11 @@
     python benchmarks/gan_step.py --quick    # 3 repetitions of 15 steps (a few minutes)
     python benchmarks/gan_step.py --no-xla   # only the book's step without XLA
 
-Both ways train the chapter's DCGAN (Radford et al. 2015; notebooks/03_dcgan.ipynb) with the same
-architecture, batch size (100), optimizers (Adam 2e-4, beta_1 0.5) and data (the offline MNIST
-training digits in [-1, 1]) on the CPU:
+Both ways train the chapter's DCGAN (Radford et al. 2015) with the same architecture, batch size
+(100), optimizers and data (the offline MNIST training digits in [-1, 1]) on the CPU. The
+networks, the book's model class and the constants (latent size, Adam's learning rate and
+beta_1) are not copied here: they are read from notebooks/03_dcgan.ipynb at run time (see
+``notebook_definitions``), so the benchmark times exactly what the notebook trains.
 
 (a) the chapter's TF 2.0 loop, ported to Keras 3 as faithfully as it allows: ``generator.predict``
     makes the fakes, ``discriminator.train_on_batch`` runs on the real and on the fake half, and a
@@ -27,9 +29,13 @@ steps/s of (a).
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import statistics
 import time
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -41,44 +47,61 @@ from keras import layers
 import genmodels as gm
 
 BATCH = 100  # the chapter's batch size
-LATENT = 64  # the chapter's latent size
 
 
 # ----------------------------------------------------------------------------- the architecture
-# The same builders as notebooks/03_dcgan.ipynb (a hidden check there compares the two layer by
-# layer). They live in the notebook, where the prose explains them; this copy keeps the benchmark a
-# single file.
-def build_generator(latent_dim: int = LATENT) -> keras.Model:
-    """DCGAN generator: z → 7×7×256 → 7×7×128 → 14×14×64 → 28×28×1 in [−1, 1]."""
-    def bn():
-        return layers.BatchNormalization(momentum=0.9)
-
-    return keras.Sequential([
-        keras.Input((latent_dim,)),
-        layers.Dense(7 * 7 * 256, use_bias=False),
-        bn(), layers.LeakyReLU(0.2),
-        layers.Reshape((7, 7, 256)),
-        layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
-        bn(), layers.LeakyReLU(0.2),
-        layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
-        bn(), layers.LeakyReLU(0.2),
-        layers.Conv2DTranspose(1, 5, strides=2, padding="same", activation="tanh"),
-    ], name="generator")
+# One source: the networks, the model and its constants are read from notebook 03, where the
+# prose explains them. Only the top-level definitions named here are executed, nothing else of
+# the notebook (no data, no training).
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_dcgan.ipynb"
+DEFINITIONS = ("build_generator", "build_discriminator", "DCGAN")
+CONSTANTS = ("latent_dim", "learning_rate", "beta_1")
 
 
-def build_discriminator() -> keras.Model:
-    """DCGAN discriminator: 28×28×1 → 14×14×64 → 7×7×128 → P(real)."""
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        layers.Conv2D(64, 5, strides=2, padding="same"), layers.LeakyReLU(0.2), layers.Dropout(0.3),
-        layers.Conv2D(128, 5, strides=2, padding="same"), layers.LeakyReLU(0.2), layers.Dropout(0.3),
-        layers.Flatten(),
-        layers.Dense(1, activation="sigmoid"),
-    ], name="discriminator")
+def notebook_definitions(path: Path = NOTEBOOK) -> dict[str, Any]:
+    """Execute the notebook's ``DEFINITIONS`` and ``CONSTANTS`` (literal assignments) and return them.
+
+    Code cells are parsed with :mod:`ast`; cells that are not plain Python (IPython magics) are
+    skipped. Raises ``LookupError`` naming whatever the notebook no longer defines.
+    """
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    found: dict[str, ast.stmt] = {}
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # a cell with IPython syntax (%pip ...): no definitions of ours
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in DEFINITIONS:
+                found[node.name] = node
+            elif isinstance(node, ast.Assign):
+                names = [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+                if names and set(names) <= set(CONSTANTS):
+                    ast.literal_eval(node.value)  # constants only: refuse anything computed
+                    for name in names:
+                        found[name] = node
+    missing = [name for name in (*DEFINITIONS, *CONSTANTS) if name not in found]
+    if missing:
+        raise LookupError(f"{path.name} no longer defines {', '.join(missing)} at the top level of "
+                          "a code cell; update benchmarks/gan_step.py (DEFINITIONS, CONSTANTS)")
+    namespace: dict[str, Any] = {"__name__": "dcgan_notebook", "keras": keras, "layers": layers,
+                                 "tf": tf, "np": np}
+    module = ast.Module(body=list(dict.fromkeys(found.values())), type_ignores=[])
+    exec(compile(module, str(path), "exec"), namespace)  # noqa: S102 - the book's own notebook
+    return {name: namespace[name] for name in (*DEFINITIONS, *CONSTANTS)}
+
+
+NB = notebook_definitions()
+build_generator, build_discriminator = NB["build_generator"], NB["build_discriminator"]
+LATENT = NB["latent_dim"]
 
 
 def adam() -> keras.optimizers.Optimizer:
-    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+    """Adam with the notebook's learning rate and beta_1 (2e-4 and 0.5, Radford et al.)."""
+    return keras.optimizers.Adam(NB["learning_rate"], beta_1=NB["beta_1"])
 
 
 # ----------------------------------------------------------------------------- (a) the chapter's loop
@@ -91,7 +114,7 @@ class ChapterLoop:
     def __init__(self, x_train: np.ndarray, seed: int, batch: int = BATCH) -> None:
         self.x_train, self.batch = x_train, batch
         self.rng = np.random.default_rng(seed)
-        self.generator = build_generator()
+        self.generator = build_generator(LATENT)
         self.discriminator = build_discriminator()
         self.discriminator.compile(loss="binary_crossentropy", optimizer=adam(), jit_compile=False)
         z = keras.Input((LATENT,))
@@ -138,47 +161,9 @@ class ChapterLoop:
 
 
 # ----------------------------------------------------------------------------- (b) the book's way
-class DCGAN(keras.Model):
-    """The notebook's model: one ``train_step`` with a discriminator and a generator update."""
-
-    def __init__(self, latent_dim: int = LATENT, seed: int = 0) -> None:
-        super().__init__()
-        self.generator = build_generator(latent_dim)
-        self.discriminator = build_discriminator()
-        self.latent_dim = latent_dim
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.bce = keras.losses.BinaryCrossentropy()
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss")}
-
-    def compile(self, **kwargs) -> None:
-        super().compile(**kwargs)
-        self.d_optimizer, self.g_optimizer = adam(), adam()
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
-    def call(self, z, training=False):
-        return self.generator(z, training=training)
-
-    def train_step(self, real):
-        n = tf.shape(real)[0]
-        ones, zeros = tf.ones((n, 1)), tf.zeros((n, 1))
-        z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
-        with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            d_loss = (self.bce(ones, self.discriminator(real, training=True))
-                      + self.bce(zeros, self.discriminator(fake, training=True)))
-        d_vars = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
-        z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
-        with tf.GradientTape() as tape:
-            g_loss = self.bce(ones, self.discriminator(self.generator(z, training=True), training=True))
-        g_vars = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
-        self.trackers["d_loss"].update_state(d_loss)
-        self.trackers["g_loss"].update_state(g_loss)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+def book_model(seed: int) -> keras.Model:
+    """The notebook's ``DCGAN`` around the notebook's two networks, with fresh weights."""
+    return NB["DCGAN"](build_generator(LATENT), build_discriminator(), LATENT, seed=seed)
 
 
 class BookLoop:
@@ -187,8 +172,8 @@ class BookLoop:
     def __init__(self, x_train: np.ndarray, seed: int, jit_compile: bool, batch: int = BATCH) -> None:
         self.name = "(b) book: train_step in fit" + (" + XLA" if jit_compile else "")
         self.short = "(b) + XLA" if jit_compile else "(b)"
-        self.model = DCGAN(seed=seed)
-        self.model.compile(jit_compile=jit_compile)
+        self.model = book_model(seed)
+        self.model.compile(d_optimizer=adam(), g_optimizer=adam(), jit_compile=jit_compile)
         # tf.data's autotuner is off: it only sizes buffers, but a pipeline that uses it makes every
         # `fit` call wait at its end for the autotuner's thread to wake, up to about 5 s here, which
         # a 15-step repetition would count as training time. The data and their order are unchanged.
@@ -222,7 +207,7 @@ def check_xla_matches(x_train: np.ndarray, seed: int, batch: int) -> float:
     normalisation (it subtracts nearly equal numbers). A wrong compilation would be off by far more.
     """
     gm.set_seed(seed)  # the same initial weights whatever ran before
-    model = DCGAN(seed=seed)
+    model = book_model(seed)
     rng = np.random.default_rng(seed)
     real = tf.constant(x_train[:batch])
     z = tf.constant(rng.standard_normal((batch, model.latent_dim)).astype(np.float32))

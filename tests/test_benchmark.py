@@ -1,9 +1,13 @@
 """benchmarks/gan_step.py runs end to end (tiny settings): its checks pass and it prints the speed-up."""
 
+import importlib.util
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gan_step.py"
 
@@ -26,3 +30,39 @@ def test_benchmark_runs_and_ends_with_the_speedup():
 def test_benchmark_refuses_bad_settings():
     result = run("--steps", "0")
     assert result.returncode != 0 and "must be positive" in result.stderr
+
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_dcgan.ipynb"
+
+
+def load_benchmark():
+    spec = importlib.util.spec_from_file_location("gan_step", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def copy_of_notebook(tmp_path: Path, old: str, new: str) -> Path:
+    """Notebook 03 with ``old`` replaced by ``new`` in its code cells."""
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["source"] = "".join(cell["source"]).replace(old, new)
+    path = tmp_path / "03_dcgan.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+def test_benchmark_builds_notebook_03s_networks_from_the_notebook(tmp_path):
+    gan_step = load_benchmark()
+    # The definitions are the notebook's own code, not a copy kept in the script.
+    assert gan_step.NB["DCGAN"].train_step.__code__.co_filename == str(NOTEBOOK)
+    assert gan_step.build_generator(gan_step.LATENT).output_shape == (None, 28, 28, 1)
+    # A change made in the notebook is what the benchmark builds.
+    edited = gan_step.notebook_definitions(copy_of_notebook(tmp_path, "Dropout(0.3)", "Dropout(0.5)"))
+    rates = [layer.rate for layer in edited["build_discriminator"]().layers if hasattr(layer, "rate")]
+    assert rates == [0.5, 0.5], rates
+    # A notebook that no longer defines a builder is refused by name.
+    renamed = copy_of_notebook(tmp_path, "def build_discriminator(", "def make_discriminator(")
+    with pytest.raises(LookupError, match="build_discriminator"):
+        gan_step.notebook_definitions(renamed)

@@ -20,6 +20,18 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # notebook: [(glued key, comparison, floor, why)]
 FLOORS: dict[str, list[tuple[str, str, float, str]]] = {
+    "03_dcgan.ipynb": [
+        ("dcgan_fd_final", "<", 90.0, "Fréchet distance under a fifth of the untrained 463"),
+        ("dcgan_classes_final", ">=", 8, "no mode collapse: at least 8 digit classes hold 2 % of samples"),
+        ("dcgan_d_real_last", "<", 0.7, "neither player dominates: D's mean output on real digits near 1/2"),
+        ("dcgan_d_fake_last", ">", 0.3, "neither player dominates: D's mean output on generated digits near 1/2"),
+    ],
+    "04_cgan.ipynb": [
+        ("cgan_fidelity", ">=", 90.0, "the averaged generator draws the requested digit 9 times in 10 (%)"),
+        ("cgan_fidelity_gain", ">=", 0.0, "the weight average is at least as faithful as the live generator"),
+        ("cgan_classes", ">=", 10, "all ten requested digits appear"),
+        ("cgan_real_fidelity", ">=", 97.0, "the evaluator reads real test digits correctly (%)"),
+    ],
 }
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
