@@ -1,11 +1,11 @@
 """The public-domain paintings shipped for the style-transfer chapter."""
 
 import fnmatch
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 
 from genmodels import images
 
