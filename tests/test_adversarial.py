@@ -1,7 +1,5 @@
 """SampleMonitor and MetricMonitor: snapshots from fixed noise, views, and survival of a resume."""
 
-import json
-
 import keras
 import numpy as np
 import pytest
@@ -48,35 +46,33 @@ def make(cls=ToyGAN):
     training.set_seed(2, deterministic=True)
     model = cls()
     model.compile(keras.optimizers.Adam(5e-2), keras.optimizers.Adam(5e-2))
-    model.build((None, 4, 4))
     images = np.random.default_rng(0).random((64, 4, 4)).astype("float32")
     data = tf.data.Dataset.from_tensor_slices(images).shuffle(64, seed=0).batch(16)
     return model, data
 
 
-def monitors(model, directory=None, every=1):
-    sample = adversarial.SampleMonitor(lambda: model.generator(FIXED_NOISE), every=every,
-                                       directory=directory, steps_per_epoch=4)
+def monitors(model, every=1):
+    sample = adversarial.SampleMonitor(lambda: model.generator(FIXED_NOISE), every=every)
     metric = adversarial.MetricMonitor(lambda m: {"mean": float(np.mean(m.generator(FIXED_NOISE)))},
-                                       every=every, directory=directory)
+                                       every=every)
     return sample, metric
 
 
-def test_records_untrained_and_every_epochs(tmp_path):
+def test_records_untrained_and_every_chunks(tmp_path):
     model, data = make()
     sample, metric = monitors(model, every=2)
-    training.fit_resumable(model, data, epochs=5, name="toy", checkpoint_root=tmp_path, callbacks=[sample, metric])
-    assert [e for e, _ in sample.snapshots] == [0, 2, 4, 5]  # start, every 2, and the last epoch
-    assert [e for e, _ in metric.rows] == [0, 2, 4, 5]
+    training.fit_resumable(model, data, epochs=5, name="toy", checkpoint_root=tmp_path, monitors=[sample, metric])
+    assert [s for s, _ in sample.snapshots] == [0, 8, 16, 20]  # start, every 2 chunks of 4 steps, the end
+    assert [s for s, _ in metric.rows] == [0, 8, 16, 20]
     assert sample.snapshots[0][1].shape == (6, 4, 4)
     assert not np.allclose(sample.snapshots[0][1], sample.snapshots[-1][1])  # training moved the samples
-    assert sample.label(5) == "step 20" and metric.label(5) == "epoch 5"
+    assert sample.label(20) == "step 20" and metric.label(1500) == "step 1,500"
 
 
 def test_views_build(tmp_path):
     model, data = make()
     sample, metric = monitors(model)
-    training.fit_resumable(model, data, epochs=3, name="toy", checkpoint_root=tmp_path, callbacks=[sample, metric])
+    training.fit_resumable(model, data, epochs=3, name="toy", checkpoint_root=tmp_path, monitors=[sample, metric])
     assert sample.frames(ncols=3).shape == (4, 2 * 5 - 1, 3 * 5 - 1)
     fig = sample.figure(panels=3)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
@@ -87,53 +83,71 @@ def test_views_build(tmp_path):
     assert box.image.value != first and box.slider.max == 3
     page = sample.static_explorer(title="toy")._repr_html_()
     assert page.count("data:image/png;base64,") >= 4 and 'type="range"' in page
-    assert isinstance(metric.plot(), Figure)
-    table = metric.markdown()
-    assert table.count("\n") == 1 + 4 and "| epoch 3 |" in table
-    epochs, values = metric.series("mean")
-    assert list(epochs) == [0, 1, 2, 3] and values.shape == (4,)
+    steps, values = metric.series("mean")
+    assert list(steps) == [0, 4, 8, 12] and values.shape == (4,)
 
 
-def test_snapshots_survive_a_resume(tmp_path):
+def test_records_survive_a_resume_inside_the_checkpoint(tmp_path):
     model, data = make()
     sample, metric = monitors(model)
     training.fit_resumable(model, data, epochs=4, name="toy", checkpoint_root=tmp_path / "a",
-                           callbacks=[sample, metric])
-    expected = sample.snapshots
+                           monitors=[sample, metric])
+    expected, expected_rows = sample.snapshots, metric.rows
 
     model, data = make()
-    sample, metric = monitors(model, tmp_path / "samples")
+    sample, metric = monitors(model)
     training.fit_resumable(model, data, epochs=2, name="toy", checkpoint_root=tmp_path / "b",
-                           callbacks=[sample, metric])
-    model, data = make()  # a new session: new objects, snapshots reloaded from the directory
-    sample, metric = monitors(model, tmp_path / "samples")
-    assert [e for e, _ in sample.snapshots] == [0, 1, 2]
+                           monitors=[sample, metric])
+    model, data = make()  # a new session: new objects, records come back with the checkpoint
+    sample, metric = monitors(model)
     training.fit_resumable(model, data, epochs=4, name="toy", checkpoint_root=tmp_path / "b",
-                           callbacks=[sample, metric])
-    assert [e for e, _ in sample.snapshots] == [e for e, _ in expected] == [0, 1, 2, 3, 4]
+                           monitors=[sample, metric])
+    assert [s for s, _ in sample.snapshots] == [s for s, _ in expected] == [0, 4, 8, 12, 16]
     for (_, a), (_, b) in zip(expected, sample.snapshots):
         np.testing.assert_allclose(a, b, atol=1e-6)
-    assert [e for e, _ in metric.rows] == [0, 1, 2, 3, 4]
+    assert [s for s, _ in metric.rows] == [0, 4, 8, 12, 16]
+    np.testing.assert_allclose([r["mean"] for _, r in metric.rows], [r["mean"] for _, r in expected_rows],
+                               atol=1e-6)
 
     # A finished run is not retrained, and its monitors still hold the whole record.
     model, data = make()
-    sample, metric = monitors(model, tmp_path / "samples")
+    sample, metric = monitors(model)
     training.fit_resumable(model, data, epochs=4, name="toy", checkpoint_root=tmp_path / "b",
-                           callbacks=[sample, metric])
+                           monitors=[sample, metric])
     assert len(sample.snapshots) == 5 and len(metric.rows) == 5
-    saved = json.loads((tmp_path / "samples" / adversarial.ROWS_FILE).read_text())
-    assert [row[0] for row in saved] == [0, 1, 2, 3, 4]
+    assert not list((tmp_path / "b").rglob("*.json"))  # one file per run, nothing beside it
+
+
+def test_a_finished_run_shows_its_own_curves(tmp_path):
+    """Two finished runs that differ only in seed: each one, restored, shows its own records."""
+    rows = {}
+    for seed in (1, 2):
+        training.setup("dcgan", data="toy", seed=seed)
+        model, data = make()
+        model.seed_generator = keras.random.SeedGenerator(seed)
+        _, metric = monitors(model)
+        training.fit_resumable(model, data, epochs=2, name="toy", checkpoint_root=tmp_path, monitors=[metric])
+        rows[seed] = metric.rows
+    assert rows[1] != rows[2]
+    for seed in (1, 2):
+        training.setup("dcgan", data="toy", seed=seed)
+        model, data = make()
+        model.seed_generator = keras.random.SeedGenerator(seed)
+        _, metric = monitors(model)
+        training.fit_resumable(model, data, epochs=2, name="toy", checkpoint_root=tmp_path, monitors=[metric])
+        assert metric.rows == rows[seed]
+        assert int(model.d_optimizer.iterations.numpy()) == 8  # restored, not retrained
+    training._CONTEXT.clear()
 
 
 def test_restart_drops_stale_snapshots(tmp_path):
     model, data = make()
-    sample, _ = monitors(model, tmp_path / "samples")
-    training.fit_resumable(model, data, epochs=3, name="toy", checkpoint_root=tmp_path / "a", callbacks=[sample])
+    sample, _ = monitors(model)
+    training.fit_resumable(model, data, epochs=3, name="toy", checkpoint_root=tmp_path, monitors=[sample])
     model, data = make()
-    sample, _ = monitors(model, tmp_path / "samples")
-    training.fit_resumable(model, data, epochs=1, name="toy", checkpoint_root=tmp_path / "a", fresh=True,
-                           callbacks=[sample])
-    assert [e for e, _ in sample.snapshots] == [0, 1]
+    training.fit_resumable(model, data, epochs=1, name="toy", checkpoint_root=tmp_path, fresh=True,
+                           monitors=[sample])  # the same monitor object, a fresh run
+    assert [s for s, _ in sample.snapshots] == [0, 4]
 
 
 def test_bad_samples_and_settings():

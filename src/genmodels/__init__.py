@@ -8,6 +8,7 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the notebooks
 
+from .adversarial import MetricMonitor, SampleMonitor
 from .data import (
                    ChecksumError,
                    DataError,
@@ -22,7 +23,15 @@ from .data import (
 )
 from .plotting import image_grid, latent_scatter, manifold_grid, plot_history, tile
 from .profiles import DEFAULT_SEED, PROFILES, ProfileError, banner, current_profile, settings, settings_table
-from .training import CheckpointMismatchError, TrainingDivergedError, cache_dir, fit_resumable, set_seed
+from .report import glue, markdown_table
+from .training import (
+                   CheckpointError,
+                   CheckpointMismatchError,
+                   TrainingDivergedError,
+                   fit_resumable,
+                   set_seed,
+                   setup,
+)
 from .widgets import StaticExplorer, frame_slider, latent_sliders, static_latent_explorer
 
 __version__ = "0.1.0"
@@ -30,31 +39,36 @@ __version__ = "0.1.0"
 __all__ = [
                    "DEFAULT_SEED",
                    "PROFILES",
+                   "CheckpointError",
                    "CheckpointMismatchError",
                    "ChecksumError",
                    "DataError",
                    "DownloadError",
+                   "MetricMonitor",
                    "Mnist",
                    "ProfileError",
+                   "SampleMonitor",
                    "StaticExplorer",
                    "TrainingDivergedError",
                    "banner",
-                   "cache_dir",
                    "current_profile",
                    "fit_resumable",
                    "frame_slider",
                    "from_signed",
+                   "glue",
                    "image_grid",
                    "latent_scatter",
                    "latent_sliders",
                    "load_mnist",
                    "load_offline_mnist",
                    "manifold_grid",
+                   "markdown_table",
                    "offline_requested",
                    "plot_history",
                    "set_seed",
                    "settings",
                    "settings_table",
+                   "setup",
                    "static_latent_explorer",
                    "tile",
                    "to_signed",

@@ -1,11 +1,10 @@
 """Watching adversarial training: samples from fixed noise and metrics, recorded as training runs.
 
-:class:`SampleMonitor` draws images from the *same* noise at the start of training and every few
-epochs (for GANs an "epoch" is a chunk of ``steps_per_epoch`` steps of ``gm.fit_resumable``), so
-the reader sees one set of digits take shape. :class:`MetricMonitor` records numbers such as the
-Fréchet distance at the same moments. Given a ``directory``, both save what they recorded after
-every epoch and reload it, so a run resumed by ``gm.fit_resumable`` keeps the snapshots of the
-epochs it does not repeat.
+:class:`SampleMonitor` draws images from the *same* noise before training and after every few
+chunks of ``gm.fit_resumable``, so the reader sees one set of digits take shape.
+:class:`MetricMonitor` records numbers such as the Fréchet distance at the same moments. Records
+are keyed by training step (0 = untrained). ``gm.fit_resumable`` saves them inside the run's
+checkpoint and restores them with it, so a resumed or finished run shows its own records.
 
 :func:`averaged_copy` and :func:`update_average` keep an exponential moving average of a
 generator's weights inside a ``train_step`` (Yazıcı et al. 2019): a GAN's generator keeps
@@ -15,19 +14,12 @@ the last one.
 
 from __future__ import annotations
 
-import json
-import math
-import os
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import keras
 import numpy as np
 from keras import ops
-
-SNAPSHOT_FILE = "snapshots.npz"
-ROWS_FILE = "metric_rows.json"
 
 
 def _as_images(images: Any) -> np.ndarray:
@@ -43,111 +35,108 @@ def _as_images(images: Any) -> np.ndarray:
     return array
 
 
-def _atomic_save_npz(path: Path, **arrays: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    os.replace(tmp, path)
+class _StepRecorder(keras.callbacks.Callback):
+    """Shared logic: record when a run starts, then every ``every`` chunks; records keyed by step.
 
-
-class _EpochRecorder(keras.callbacks.Callback):
-    """Shared logic: record at the first epoch a run starts from, then every ``every`` epochs.
-
-    Records are keyed by the number of completed epochs (0 = untrained). When a run (re)starts
-    at epoch k, records from epoch k on are dropped and epoch k is recorded again, so a resumed
-    or restarted run never mixes a stale future into its record.
+    When a run (re)starts at step s, records from step s on are dropped and step s is recorded
+    again, so a resumed or restarted run never mixes a stale future into its record. The number
+    of steps per chunk comes from ``fit``'s own parameters.
     """
 
-    def __init__(self, every: int = 1, directory: str | Path | None = None) -> None:
+    def __init__(self, every: int = 1) -> None:
         super().__init__()
         if int(every) < 1:
-            raise ValueError(f"every must be a positive number of epochs; got {every}")
+            raise ValueError(f"every must be a positive number of chunks; got {every}")
         self.every = int(every)
-        self.directory = Path(directory) if directory is not None else None
+        self.steps_per_chunk = 1
         self._started = False
 
     # subclasses implement these
-    def _epochs(self) -> list[int]:
+    def _steps(self) -> list[int]:
         raise NotImplementedError
 
-    def _truncate(self, epoch: int) -> None:
+    def _truncate(self, step: int) -> None:
         raise NotImplementedError
 
-    def _record(self, epoch: int) -> None:
+    def _record(self, step: int) -> None:
         raise NotImplementedError
 
-    def _save(self) -> None:
+    def state(self) -> tuple[dict[str, np.ndarray], Any]:
+        """``(arrays, json_record)`` to store in a checkpoint."""
+        raise NotImplementedError
+
+    def restore(self, arrays: Mapping[str, np.ndarray], record: Any) -> None:
+        """Take back what :meth:`state` gave (``record`` None: start empty)."""
         raise NotImplementedError
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._started = False
+        self.steps_per_chunk = int((self.params or {}).get("steps") or 1)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         if not self._started:
             self._started = True
-            self._truncate(epoch)
-            self._record(epoch)
-            self._save()
+            self._truncate(epoch * self.steps_per_chunk)
+            self._record(epoch * self.steps_per_chunk)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         done = epoch + 1
         last = done == (self.params or {}).get("epochs")
-        if (done % self.every == 0 or last) and done not in self._epochs():
-            self._record(done)
-            self._save()
+        step = done * self.steps_per_chunk
+        if (done % self.every == 0 or last) and step not in self._steps():
+            self._record(step)
+
+    @staticmethod
+    def label(step: int) -> str:
+        """'step 1,500'."""
+        return f"step {step:,}"
 
 
-class SampleMonitor(_EpochRecorder):
-    """Images from fixed noise at the start of training and every ``every`` epochs.
+class SampleMonitor(_StepRecorder):
+    """Images from fixed noise before training and every ``every`` chunks.
 
     ``sample_fn()`` returns images in [0, 1], shape (N, H, W[, C]), from the SAME noise each
-    call (draw the noise once, outside). ``.snapshots`` is a list of ``(epoch, images)``, epoch 0
-    being the untrained model. With ``directory``, snapshots are saved there (npz) after each
-    epoch and reloaded on construction, so they survive a resumed run. ``steps_per_epoch`` labels
-    snapshots by training step instead of epoch.
+    call (draw the noise once, outside). ``.snapshots`` is a list of ``(step, images)``, step 0
+    being the untrained model. Pass it to ``gm.fit_resumable(..., monitors=[...])``. Used by
+    chapters 02-06.
     """
 
-    def __init__(self, sample_fn: Callable[[], Any], every: int = 1, directory: str | Path | None = None,
-                 steps_per_epoch: int | None = None) -> None:
-        super().__init__(every, directory)
+    def __init__(self, sample_fn: Callable[[], Any], every: int = 1) -> None:
+        super().__init__(every)
         self.sample_fn = sample_fn
-        self.steps_per_epoch = steps_per_epoch
         self.snapshots: list[tuple[int, np.ndarray]] = []
-        if self.directory is not None and (self.directory / SNAPSHOT_FILE).is_file():
-            with np.load(self.directory / SNAPSHOT_FILE) as saved:
-                self.snapshots = [(int(e), np.asarray(im)) for e, im in zip(saved["epochs"], saved["images"])]
 
-    def _epochs(self) -> list[int]:
-        return [epoch for epoch, _ in self.snapshots]
+    def _steps(self) -> list[int]:
+        return [step for step, _ in self.snapshots]
 
-    def _truncate(self, epoch: int) -> None:
-        self.snapshots = [(e, im) for e, im in self.snapshots if e < epoch]
+    def _truncate(self, step: int) -> None:
+        self.snapshots = [(s, im) for s, im in self.snapshots if s < step]
 
-    def _record(self, epoch: int) -> None:
+    def _record(self, step: int) -> None:
         images = _as_images(self.sample_fn())
         if not np.all(np.isfinite(images)):  # a diverged model: nothing worth showing
             return
         if self.snapshots and images.shape != self.snapshots[0][1].shape:
             raise ValueError(f"sample_fn returned shape {images.shape}, earlier snapshots have "
-                             f"{self.snapshots[0][1].shape}; use a new directory for a new sampler")
-        self.snapshots.append((epoch, images))
+                             f"{self.snapshots[0][1].shape}; use a new monitor for a new sampler")
+        self.snapshots.append((step, images))
 
-    def _save(self) -> None:
-        if self.directory is None or not self.snapshots:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        _atomic_save_npz(self.directory / SNAPSHOT_FILE, epochs=np.array(self._epochs()),
-                         images=np.stack([im for _, im in self.snapshots]))
+    def state(self) -> tuple[dict[str, np.ndarray], Any]:
+        if not self.snapshots:
+            return {}, {"steps": []}
+        return {"images": np.stack([im for _, im in self.snapshots])}, {"steps": self._steps()}
+
+    def restore(self, arrays: Mapping[str, np.ndarray], record: Any) -> None:
+        steps = (record or {}).get("steps", [])
+        images = arrays.get("images")
+        if steps and (images is None or len(images) != len(steps)):
+            raise ValueError("the checkpoint's sample snapshots do not match their steps")
+        self.snapshots = [(int(s), np.asarray(im)) for s, im in zip(steps, images if steps else [])]
 
     # ------------------------------------------------------------------ views
-    def label(self, epoch: int) -> str:
-        """'epoch 3' or, with ``steps_per_epoch``, 'step 1,500'."""
-        if self.steps_per_epoch:
-            return f"step {epoch * self.steps_per_epoch:,}"
-        return f"epoch {epoch}"
-
     def _require(self) -> None:
         if not self.snapshots:
-            raise ValueError("no snapshots yet: pass the monitor to fit (callbacks=[monitor]) first")
+            raise ValueError("no snapshots yet: pass the monitor to gm.fit_resumable(monitors=[...]) first")
 
     def frames(self, ncols: int | None = None) -> np.ndarray:
         """Each snapshot tiled into one image: (S, rows·H, cols·W[, C])."""
@@ -182,7 +171,7 @@ class SampleMonitor(_EpochRecorder):
         """A live ipywidgets slider over all snapshots (needs a kernel)."""
         from .widgets import frame_slider
 
-        labels = [self.label(epoch) for epoch, _ in self.snapshots] if self.snapshots else None
+        labels = [self.label(step) for step, _ in self.snapshots] if self.snapshots else None
         return frame_slider(self.frames(ncols), labels, description="snapshot", scale=scale)
 
     def static_explorer(self, title: str = "Drag to watch training", ncols: int | None = None,
@@ -197,85 +186,43 @@ class SampleMonitor(_EpochRecorder):
                               start=[len(chosen) - 1])
 
 
-class MetricMonitor(_EpochRecorder):
-    """Numbers at stages of training: ``fn(model) -> {name: float}`` at epoch 0 and every ``every``.
+class MetricMonitor(_StepRecorder):
+    """Numbers at stages of training: ``fn(model) -> {name: float}`` at the start and every ``every`` chunks.
 
-    ``.rows`` is a list of ``(epoch, dict)``. With ``directory``, rows are saved there (JSON)
-    after each epoch and reloaded on construction, so they survive a resumed run.
+    ``.rows`` is a list of ``(step, dict)``; :meth:`series` gives one metric's steps and values.
+    Pass it to ``gm.fit_resumable(..., monitors=[...])``. Used by chapters 03-05.
     """
 
-    def __init__(self, fn: Callable[[keras.Model], Mapping[str, float]], every: int = 1,
-                 directory: str | Path | None = None, steps_per_epoch: int | None = None) -> None:
-        super().__init__(every, directory)
+    def __init__(self, fn: Callable[[keras.Model], Mapping[str, float]], every: int = 1) -> None:
+        super().__init__(every)
         self.fn = fn
-        self.steps_per_epoch = steps_per_epoch
         self.rows: list[tuple[int, dict[str, float]]] = []
-        if self.directory is not None and (self.directory / ROWS_FILE).is_file():
-            saved = json.loads((self.directory / ROWS_FILE).read_text())
-            self.rows = [(int(epoch), {k: float(v) for k, v in values.items()}) for epoch, values in saved]
 
-    def _epochs(self) -> list[int]:
-        return [epoch for epoch, _ in self.rows]
+    def _steps(self) -> list[int]:
+        return [step for step, _ in self.rows]
 
-    def _truncate(self, epoch: int) -> None:
-        self.rows = [(e, values) for e, values in self.rows if e < epoch]
+    def _truncate(self, step: int) -> None:
+        self.rows = [(s, values) for s, values in self.rows if s < step]
 
-    def _record(self, epoch: int) -> None:
+    def _record(self, step: int) -> None:
         values = {str(k): float(v) for k, v in dict(self.fn(self.model)).items()}
-        self.rows.append((epoch, values))
+        self.rows.append((step, values))
 
-    def _save(self) -> None:
-        if self.directory is None:
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / (ROWS_FILE + ".tmp")
-        tmp.write_text(json.dumps([[epoch, values] for epoch, values in self.rows]))
-        os.replace(tmp, self.directory / ROWS_FILE)
+    def state(self) -> tuple[dict[str, np.ndarray], Any]:
+        # Non-finite values survive JSON as strings.
+        return {}, [[step, {k: v if np.isfinite(v) else repr(v) for k, v in values.items()}]
+                    for step, values in self.rows]
 
-    def label(self, epoch: int) -> str:
-        if self.steps_per_epoch:
-            return f"step {epoch * self.steps_per_epoch:,}"
-        return f"epoch {epoch}"
+    def restore(self, arrays: Mapping[str, np.ndarray], record: Any) -> None:
+        self.rows = [(int(step), {k: float(v) for k, v in values.items()}) for step, values in (record or [])]
 
     def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """(epochs, values) of one metric, skipping rows that lack it."""
-        pairs = [(epoch, values[key]) for epoch, values in self.rows if key in values]
+        """(steps, values) of one metric, skipping rows that lack it."""
+        pairs = [(step, values[key]) for step, values in self.rows if key in values]
         if not pairs:
             raise KeyError(f"no recorded metric {key!r}; recorded: {sorted({k for _, v in self.rows for k in v})}")
-        epochs, values = zip(*pairs)
-        return np.array(epochs), np.array(values, dtype=np.float64)
-
-    def plot(self, keys: Sequence[str] | None = None, title: str = "Metrics during training",
-             logy: bool = False):
-        """One line per metric against epochs (or steps with ``steps_per_epoch``)."""
-        import matplotlib.pyplot as plt
-
-        keys = list(keys or dict.fromkeys(k for _, values in self.rows for k in values))
-        if not keys:
-            raise ValueError("no metrics recorded yet: pass the monitor to fit (callbacks=[monitor]) first")
-        fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3.0), squeeze=False)
-        scale = self.steps_per_epoch or 1
-        for ax, key in zip(axes[0], keys):
-            epochs, values = self.series(key)
-            ax.plot(epochs * scale, values, marker="o", markersize=3)
-            ax.set_title(key, fontsize=10)
-            ax.set_xlabel("step" if self.steps_per_epoch else "epoch")
-            if logy:
-                ax.set_yscale("log")
-            ax.grid(alpha=0.3)
-        fig.suptitle(title)
-        fig.tight_layout()
-        return fig
-
-    def markdown(self, keys: Sequence[str] | None = None, digits: int = 3) -> str:
-        """The rows as a Markdown table (display with ``IPython.display.Markdown``)."""
-        keys = list(keys or dict.fromkeys(k for _, values in self.rows for k in values))
-        lines = ["| stage | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
-        for epoch, values in self.rows:
-            cells = [f"{values[k]:.{digits}f}" if k in values and math.isfinite(values[k]) else "–"
-                     for k in keys]
-            lines.append(f"| {self.label(epoch)} | " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+        steps, values = zip(*pairs)
+        return np.array(steps), np.array(values, dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------- weight averaging

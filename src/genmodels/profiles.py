@@ -165,10 +165,10 @@ def settings(chapter: str, profile: str | None = None) -> Mapping[str, Any]:
 
 def settings_table(chapter: str) -> str:
     """The chapter's settings as a Markdown table, one column per profile."""
-    rows = [f"| setting | {' | '.join(PROFILES)} |", "|---|" + "---|" * len(PROFILES)]
-    for key, values in SETTINGS[chapter].items():
-        rows.append(f"| `{key}` | " + " | ".join(str(v) for v in values) + " |")
-    return "\n".join(rows)
+    from .report import markdown_table
+
+    rows = [[f"`{key}`", *values] for key, values in SETTINGS[chapter].items()]
+    return markdown_table(["setting", *PROFILES], rows).data
 
 
 def device_name() -> str:
