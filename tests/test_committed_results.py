@@ -32,6 +32,12 @@ FLOORS: dict[str, list[tuple[str, str, float, str]]] = {
         ("cgan_classes", ">=", 10, "all ten requested digits appear"),
         ("cgan_real_fidelity", ">=", 97.0, "the evaluator reads real test digits correctly (%)"),
     ],
+    "07_style_transfer.ipynb": [
+        ("style_speedup", ">=", 100, "the network is ≥ 100× faster than the optimisation (chapter: ~1000×)"),
+        ("style_showcase_style_ratio", "<=", 0.3, "the 256-px picture is stylised (style loss ≤ 30 %)"),
+        ("style_held_loss_ratio", "<", 1.0, "the trained network lowers the perceptual loss on held-out photos"),
+        ("style_held_style_ratio", "<=", 0.95, "and their style loss, by ≥ 5 %"),
+    ],
 }
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}

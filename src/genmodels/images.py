@@ -10,7 +10,8 @@ Limits, each checked before the work it bounds: :data:`MAX_PIXELS` per image (fr
 before decoding), :data:`MAX_DOWNLOAD_BYTES` and :data:`DOWNLOAD_SECONDS` per URL.
 
 Offline samples: scikit-learn ships ``china.jpg`` and ``flower.jpg``; scikit-image ships a few
-more photos (:func:`sample_photos`).
+more photos (:func:`sample_photos`); this package ships four public-domain paintings
+(:func:`painting`, credits in :data:`PAINTINGS`).
 """
 
 from __future__ import annotations
@@ -279,6 +280,31 @@ def sample_image(name: str) -> np.ndarray:
 
         return load_image(getattr(skimage.data, name)(), max_side=None, name=f"skimage.data.{name}")
     raise ImageInputError(f"no sample photo named {name!r}; known: {', '.join(SKLEARN_PHOTOS + SKIMAGE_PHOTOS)}")
+
+
+# Public-domain paintings shipped in genmodels/data (downscaled to 512 px on the longer side) from
+# the examples of jcjohnson/neural-style (MIT); name → credit line.
+PAINTINGS: dict[str, str] = {
+    "starry_night": "The Starry Night, Vincent van Gogh, 1889; Museum of Modern Art, New York; "
+                    "public domain",
+    "the_scream": "The Scream, Edvard Munch, 1893; Nasjonalmuseet, Oslo; public domain",
+    "shipwreck": "The Shipwreck, J. M. W. Turner, 1805; Tate Britain, London; public domain",
+    "woman_with_hat": "Woman with a Hat, Henri Matisse, 1905; San Francisco Museum of Modern Art; "
+                      "public domain",
+}
+
+
+def painting_path(name: str) -> Path:
+    """The shipped JPEG of a painting in :data:`PAINTINGS`."""
+    if name not in PAINTINGS:
+        raise ImageInputError(f"no painting named {name!r}; known: {', '.join(PAINTINGS)}")
+    return Path(__file__).resolve().parent / "data" / f"{name}.jpg"
+
+
+def painting(name: str) -> np.ndarray:
+    """A public-domain painting shipped with the package, as (H, W, 3) in [0, 1]; its credit line is
+    ``PAINTINGS[name]``."""
+    return load_image(painting_path(name), max_side=None, name=f"{name}.jpg")
 
 
 def sample_photos(names: Sequence[str] = SKLEARN_PHOTOS + SKIMAGE_PHOTOS) -> dict[str, np.ndarray]:

@@ -105,18 +105,20 @@ SETTINGS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "n_eval": (256, 1000, 2000),  # test pairs used to measure the translation error
     },
     "style_transfer": {
-        "image_side": (80, 128, 512),            # longer side of content/result images (px)
-        "iterations": (40, 60, 1000),            # Adam steps / L-BFGS evaluations per Gatys run
-        "sweep_iterations": (20, 30, 500),       # per style weight of the slider
-        "layer_side": (48, 48, 256),             # single-layer reconstructions
-        "layer_iterations": (20, 30, 400),
+        "image_size": (80, 128, 512),            # longer side of the optimiser comparison (px)
+        "evaluations": (40, 60, 1000),           # loss evaluations per optimisation run
+        "sweep_evaluations": (20, 30, 500),      # per style weight of the slider
+        "showcase_size": (96, 256, 512),         # the larger Gatys picture (px)
+        "showcase_evaluations": (20, 150, 1000),
+        "layer_size": (48, 96, 256),             # single-layer reconstructions (px)
+        "layer_evaluations": (20, 100, 400),
         "ffn_filters": (16, 16, 32),             # Johnson et al.: 32
         "ffn_res_blocks": (2, 3, 5),             # Johnson et al.: 5
-        "ffn_crop": (64, 96, 256),               # training crops (px); Johnson et al.: 256
-        "ffn_batch": (2, 2, 4),                  # Johnson et al.: 4
+        "ffn_image_size": (64, 96, 256),         # training crops (px); Johnson et al.: 256
+        "ffn_batch_size": (2, 2, 4),             # Johnson et al.: 4
         "ffn_crops": (64, 600, 20000),           # distinct training crops (full: a larger photo set)
         "ffn_steps": (40, 1000, 40000),          # Johnson et al.: 40,000
-        "ffn_chunk": (20, 100, 1000),            # steps per checkpoint
+        "ffn_steps_per_chunk": (20, 100, 1000),
     },
 }
 
