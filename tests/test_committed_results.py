@@ -20,6 +20,15 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # notebook: [(glued key, comparison, floor, why)]
 FLOORS: dict[str, list[tuple[str, str, float, str]]] = {
+    "01_autoencoders_vae.ipynb": [
+        ("vae_negative_elbo", "<", 166.0, "2-D VAE, test -ELBO after the chapter's 50 epochs"),
+        ("vae_ae_mse", "<", 0.04, "the autoencoder far below the mean-digit baseline (0.067)"),
+        ("vae_denoise_gain", ">", 1.7, "denoised output 1.7x closer to the clean digit than the input"),
+        ("vae_wide_negative_elbo", "<", 140.0, "a 10-D latent far below the 2-D VAE's bound"),
+        ("vae_grid_2s", "<=", 9, "prose: almost no 2s on the manifold grid"),
+        ("vae_grid_4s", "<=", 9, "prose: almost no 4s on the manifold grid"),
+        ("vae_prior10_classes", ">=", 8, "prose: the 10-D VAE's prior samples spread over the classes"),
+    ],
 }
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
