@@ -38,6 +38,23 @@ FLOORS: dict[str, list[tuple[str, str, float, str]]] = {
         ("style_held_loss_ratio", "<", 1.0, "the trained network lowers the perceptual loss on held-out photos"),
         ("style_held_style_ratio", "<=", 0.95, "and their style loss, by ≥ 5 %"),
     ],
+    "01_autoencoders_vae.ipynb": [
+        ("vae_negative_elbo", "<", 166.0, "2-D VAE, test -ELBO after the chapter's 50 epochs"),
+        ("vae_ae_mse", "<", 0.04, "the autoencoder far below the mean-digit baseline (0.067)"),
+        ("vae_denoise_gain", ">", 1.7, "denoised output 1.7x closer to the clean digit than the input"),
+        ("vae_wide_negative_elbo", "<", 140.0, "a 10-D latent far below the 2-D VAE's bound"),
+        ("vae_grid_2s", "<=", 9, "prose: almost no 2s on the manifold grid"),
+        ("vae_grid_4s", "<=", 9, "prose: almost no 4s on the manifold grid"),
+        ("vae_prior10_classes", ">=", 8, "prose: the 10-D VAE's prior samples spread over the classes"),
+    ],
+    "02_gan_theory.ipynb": [
+        ("gan_dstar_mae", "<", 0.08, "a trained discriminator close to D* where samples fall"),
+        ("gan_w1_end", "<", 0.6, "the 1-D GAN learns both modes (W1 about 1.9 before training)"),
+        ("gan_osc_radius_last", ">", 0.4, "with Adam the one-parameter GAN keeps circling"),
+        ("gan_vg_ratio_end", ">", 50, "non-saturating gradient far larger against a strong D"),
+        ("gan_ring_k5_most_ever", "<=", 4, "prose: with k = 5 the ring GAN collapses onto few modes"),
+        ("gan_ring_k1_most_ever", ">=", 6, "prose: with k = 1 a ring GAN spreads over most modes"),
+    ],
 }
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}

@@ -438,6 +438,9 @@ def fit_resumable(model: keras.Model, data: tf.data.Dataset, *, steps: int | Non
     (``shuffle(..., seed=...)``) for a resumed run to see the batches the uninterrupted run saw.
     ``monitors`` (``SampleMonitor``, ``MetricMonitor``) are checkpointed and restored with the
     run. The run's folder comes from :func:`run_directory`; ``fresh=True`` deletes it first.
+    The data enter the run's identity by their structure (shapes, dtypes) and by the data source
+    given to :func:`setup`, not by their content (reading a batch would move a seeded shuffle
+    on): two runs of one model on different data of the same shape need different ``name``s.
     Returns the whole history (one mean per chunk), restored chunks included. Used by every chapter.
     """
     chunks, steps_per_chunk = _chunks(data, steps, steps_per_chunk, epochs)
