@@ -21,17 +21,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", ROOT / "book" / "how_to_run.md"]
 VENV_BIN = Path(sys.executable).parent  # `.venv/bin/` in the pages: the environment running the tests
-COMMAND_WORDS = ("make", ".venv/", "python", "git", "export", "apt-get", "GENMODELS_")
+COMMAND_WORDS = ("make", ".venv/", ".venv-colab/", "python", "git", "export", "apt-get", "GENMODELS_")
 
 
 def commands(text: str) -> list[str]:
     found = []
-    for block in re.findall(r"```(?:bash|sh|console)\n(.*?)```", text, flags=re.S):
+    for block in re.findall(r"```(?:bash|sh|console)\n(.*?)```", text, flags=re.DOTALL):
         for line in block.splitlines():
             line = line.split("#", 1)[0].strip()
             if line:
                 found += [part.strip() for part in line.split("&&")]
-    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
     found += [span for span in re.findall(r"`([^`\n]+)`", prose) if span.startswith(COMMAND_WORDS)
               and " " in span and not span.startswith("GENMODELS_PROFILE=quick|")]
     return list(dict.fromkeys(found))
@@ -51,8 +51,11 @@ def probe(command: str) -> list[str] | None:
         return ["git", "--version"]
     if tool == "apt-get" and args[:1] == ["install"]:
         return [args[-1], "--version"]
-    if tool in ("python", "python3") and args and args[0].endswith(".py"):
-        return [sys.executable, str(ROOT / args[0]), "--help"]
+    if Path(tool).name.startswith("python") and args and args[0].endswith(".py"):
+        script = ROOT / args[0]
+        # `--help` must not run the script: only an argparse script is safe to probe this way.
+        assert "argparse" in script.read_text(), f"{args[0]} has no --help: give it an argparse parser"
+        return [sys.executable, str(script), "--help"]
     if tool.startswith(".venv/bin/"):
         subcommands = [a for a in args if re.fullmatch(r"[a-z][a-z-]*", a)][:1]
         return [str(VENV_BIN / tool.removeprefix(".venv/bin/")), *subcommands, "--help"]
