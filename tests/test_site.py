@@ -104,7 +104,8 @@ def test_chapter_in_a_browser(site, browser, chapter, tmp_path):
     # A live ipywidgets view needs a kernel: on the site it would be a dead control (or nothing at
     # all, with the "Loading widget..." of a widget manager from a CDN). Only kernel-free explorers,
     # marked by the classes gm-explorer (genmodels.StaticExplorer) and gm-piles (emd.PileExplorer),
-    # may put controls in a cell's output. scripts/strip_live_widgets.py removes the live views.
+    # may put controls in a cell's output (the theme's copy buttons aside).
+    # scripts/strip_live_widgets.py removes the live views.
     dead = page.evaluate("""() => {
         const views = Array.from(document.querySelectorAll(
             'script[type="application/vnd.jupyter.widget-view+json"], ' +
@@ -112,7 +113,7 @@ def test_chapter_in_a_browser(site, browser, chapter, tmp_path):
             .map(el => (el.type || el.className) + ': ' + el.textContent.slice(0, 60));
         const controls = Array.from(document.querySelectorAll(
             '.cell_output input, .cell_output select, .cell_output textarea, .cell_output button'))
-            .filter(el => !el.closest('.gm-explorer, .gm-piles'))
+            .filter(el => !el.closest('.gm-explorer, .gm-piles') && !el.classList.contains('copybtn'))
             .map(el => el.outerHTML.slice(0, 80));
         return views.concat(controls);
     }""")
