@@ -65,6 +65,7 @@ test-colab: $(COLAB_STAMP)
 	$(COLAB_PIP) freeze --all > $(COLAB_VENV)/freeze-before.txt
 	$(COLAB_PIP) install -q . > $(COLAB_VENV)/pip-install.log 2>&1 \
 	  || { cat $(COLAB_VENV)/pip-install.log; exit 1; }
+	rm -rf build src/genmodels.egg-info  # setuptools builds in the checkout; leave it as it was
 	$(COLAB_PIP) freeze --all > $(COLAB_VENV)/freeze-after.txt
 	$(COLAB_PY) scripts/check_colab_env.py $(COLAB_PINS) $(COLAB_VENV)/freeze-before.txt \
 	  $(COLAB_VENV)/freeze-after.txt --install-log $(COLAB_VENV)/pip-install.log
