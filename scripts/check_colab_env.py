@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     if found:
         return 1
     added = sorted(f"{name}=={after[name]}" for name in after.keys() - before.keys())
-    print(f"check_colab_env: {len(pins)} pinned packages unchanged; the install added {', '.join(added)}")
+    print(f"check_colab_env: {len(pins)} pinned packages unchanged; the install added "
+          f"{', '.join(added) or 'no other package (already there)'}")
     return 0
 
 
