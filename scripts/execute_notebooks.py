@@ -4,8 +4,10 @@
     python scripts/execute_notebooks.py --all
 
 Runs each notebook top to bottom in the ``standard`` profile (override with ``--profile``),
-offline unless ``--online`` is given, and stores ipywidgets state so that live widgets still
-render on the static site. Prints the wall-clock time of each notebook.
+offline unless ``--online`` is given, then removes the views of live ipywidgets and tags their
+cells ``remove-output`` (scripts/strip_live_widgets.py): on the static site they would be dead
+controls; each chapter's kernel-free explorer stands in for them. Prints the wall-clock time of
+each notebook.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import strip_live_widgets
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +31,13 @@ def execute(path: Path, profile: str, online: bool, timeout: int) -> float:
         os.environ["GENMODELS_OFFLINE"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # C-level output (TensorFlow's start-up log lines) goes to this terminal, not into the notebook.
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                             extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    strip_live_widgets.strip(nb, path.name)
     nb.metadata.setdefault("genmodels", {})["executed_profile"] = profile
     nbformat.write(nb, path)
     return elapsed

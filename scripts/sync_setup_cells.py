@@ -10,6 +10,7 @@ disagree. Run it after changing the address:
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def setup_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     url = repository_url()
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

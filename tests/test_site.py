@@ -3,8 +3,8 @@
 Builds the book strictly (Sphinx warnings are errors), serves it on localhost, opens every chapter
 in headless Chromium (Debian's ``chromium``, driven by Playwright's Python client without a
 browser download) and checks: no JavaScript errors of our own, every image decodes, the Colab
-link is there, each kernel-free explorer changes its image when its slider moves, and each page
-with its images stays under the size limit. Screenshots land in the test's temporary folder.
+link is there, no live ipywidgets view is left as a dead control, each kernel-free explorer
+changes its image when its slider moves, and each page with its images stays under the size limit. Screenshots land in the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -100,6 +100,24 @@ def test_chapter_in_a_browser(site, browser, chapter, tmp_path):
     assert colab.count() >= 1, "no Open-in-Colab link"
     href = colab.first.get_attribute("href")
     assert href.endswith(f"notebooks/{chapter}.ipynb"), href
+
+    # A live ipywidgets view needs a kernel: on the site it would be a dead control (or nothing at
+    # all, with the "Loading widget..." of a widget manager from a CDN). Only kernel-free explorers,
+    # marked by the classes gm-explorer (genmodels.StaticExplorer) and gm-piles (emd.PileExplorer),
+    # may put controls in a cell's output (the theme's copy buttons aside).
+    # scripts/strip_live_widgets.py removes the live views.
+    dead = page.evaluate("""() => {
+        const views = Array.from(document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"], ' +
+            'script[type="application/vnd.jupyter.widget-state+json"], .jupyter-widgets, .widget-area'))
+            .map(el => (el.type || el.className) + ': ' + el.textContent.slice(0, 60));
+        const controls = Array.from(document.querySelectorAll(
+            '.cell_output input, .cell_output select, .cell_output textarea, .cell_output button'))
+            .filter(el => !el.closest('.gm-explorer, .gm-piles') && !el.classList.contains('copybtn'))
+            .map(el => el.outerHTML.slice(0, 80));
+        return views.concat(controls);
+    }""")
+    assert not dead, f"live widget views on the static site (run scripts/strip_live_widgets.py): {dead}"
 
     explorers = page.locator(".gm-explorer")
     assert explorers.count() >= 1, "no kernel-free explorer on the page"

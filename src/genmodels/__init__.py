@@ -8,6 +8,10 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the notebooks
 
+from ._quiet import import_tensorflow as _import_tensorflow
+
+_import_tensorflow()  # the rest of TensorFlow's start-up lines come through Abseil; filter those too
+
 from .adversarial import MetricMonitor, SampleMonitor
 from .data import (
                    ChecksumError,
