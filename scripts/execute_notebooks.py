@@ -47,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--all", action="store_true", help="every notebook in notebooks/")
-    parser.add_argument("--profile", default="standard", choices=["quick", "standard", "full"])
+    parser.add_argument("--profile", default="standard", choices=["quick", "standard", "gpu", "full"])
     parser.add_argument("--online", action="store_true", help="use the real data (needs internet)")
     parser.add_argument("--timeout", type=int, default=3600, help="per-cell timeout in seconds")
     args = parser.parse_args()
