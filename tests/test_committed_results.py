@@ -55,6 +55,25 @@ FLOORS: dict[str, list[tuple[str, str, float, str]]] = {
         ("gan_ring_k5_most_ever", "<=", 4, "prose: with k = 5 the ring GAN collapses onto few modes"),
         ("gan_ring_k1_most_ever", ">=", 6, "prose: with k = 1 a ring GAN spreads over most modes"),
     ],
+    "05_wgan_emd.ipynb": [
+        ("wgan_closed_form_error", "<", 1e-9, "every divergence curve equals its closed form"),
+        ("wgan_share_at_clip", ">", 0.10, "clipping piles the critic's weights up at ±c"),
+        ("wgan_norm_gp", ">", 0.3, "the penalty holds the critic's slope near 1"),
+        ("wgan_norm_clip", "<", 0.5, "the clipped critic's slope is small"),
+        ("wgan_rho_gp", ">", 0.8, "WGAN-GP's critic estimate tracks the Fréchet distance"),
+        ("wgan_ratio_at_budget", ">", 1.0, "WGAN-GP is better at equal wall-clock time"),
+        ("wgan_ratio_at_cpu", ">", 1.0, "WGAN-GP is better at equal CPU time"),
+        ("wgan_gp_cost", ">", 1.1, "a gradient-penalty step costs more than a clipped one"),
+        ("wgan_classes_clip", ">=", 9, "the clipped WGAN draws (nearly) all ten digits"),
+        ("wgan_classes_gp", ">=", 9, "WGAN-GP draws (nearly) all ten digits"),
+    ],
+    "06_cyclegan.ipynb": [
+        ("cycle_error_xy", "<", 0.19, "X → Y error below 0.3 × the identity map's 0.64"),
+        ("cycle_error_yx", "<", 0.19, "Y → X error below 0.3 × the identity map's 0.64"),
+        ("cycle_cycle_x", "<", 0.2, "round trips restore their inputs"),
+        ("cycle_cycle_y", "<", 0.2, "round trips restore their inputs"),
+        ("cycle_error_over_map", ">", 1.0, "the prose says the best colour map beats CycleGAN"),
+    ],
 }
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
