@@ -100,7 +100,7 @@ class SampleMonitor(_StepRecorder):
     ``sample_fn()`` returns images in [0, 1], shape (N, H, W[, C]), from the SAME noise each
     call (draw the noise once, outside). ``.snapshots`` is a list of ``(step, images)``, step 0
     being the untrained model. Pass it to ``gm.fit_resumable(..., monitors=[...])``. Used by
-    chapters 02-06.
+    chapters 02-05.
     """
 
     def __init__(self, sample_fn: Callable[[], Any], every: int = 1) -> None:
@@ -192,7 +192,7 @@ class MetricMonitor(_StepRecorder):
     """Numbers at stages of training: ``fn(model) -> {name: float}`` at the start and every ``every`` chunks.
 
     ``.rows`` is a list of ``(step, dict)``; :meth:`series` gives one metric's steps and values.
-    Pass it to ``gm.fit_resumable(..., monitors=[...])``. Used by chapters 03-05.
+    Pass it to ``gm.fit_resumable(..., monitors=[...])``. Used by chapters 02-05.
     """
 
     def __init__(self, fn: Callable[[keras.Model], Mapping[str, float]], every: int = 1) -> None:
@@ -233,6 +233,7 @@ def averaged_copy(model: keras.Model, name: str | None = None) -> keras.Model:
 
     Give it to the GAN as an attribute, so that its variables are model variables: then
     ``gm.fit_resumable`` checkpoints and restores the average with everything else.
+    Used by chapter 04.
     """
     if not model.built:
         raise ValueError(f"build {model.name} before copying it (call it on a batch or use model.build)")
@@ -261,6 +262,7 @@ def update_average(average: keras.Model, live: keras.Model, decay: float, step: 
     Call it in ``train_step`` after the generator's update, with ``step`` = the generator
     optimizer's ``iterations``. All variables are averaged, batch-norm moving statistics included,
     so the averaged network can be called in inference mode like the live one.
+    Used by chapter 04.
     """
     if not 0.0 <= decay < 1.0:
         raise ValueError(f"decay must be in [0, 1), got {decay}; 0.999 averages over about 1,000 steps")

@@ -78,7 +78,10 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty z
 
 
 class UnknownDatasetError(DataError, KeyError):
-    """A dataset name that the CycleGAN server does not serve; the message lists the valid ones."""
+    """A dataset name that the CycleGAN server does not serve; the message lists the valid ones.
+
+    Used by chapter 06.
+    """
 
     def __str__(self) -> str:  # KeyError would print the message in quotes
         return str(self.args[0])
@@ -359,7 +362,9 @@ def load_dataset(name: str = "facades", size: int = 256, root: Path | None = Non
                  url: str | None = None, expected_sha256: str | None = None) -> DomainPair:
     """A CycleGAN-paper dataset as uint8 arrays: train images at 286/256·``size`` (for the random
     crop of :func:`train_pipeline`), test images at ``size``. Downloads, verifies and extracts once;
-    re-extracts when the archive is not the one the extraction came from."""
+    re-extracts when the archive is not the one the extraction came from.
+    Used by chapter 06.
+    """
     check_name(name)
     if offline_requested():
         raise DownloadError(f"GENMODELS_OFFLINE=1 is set, so {name!r} cannot be downloaded; use "
@@ -416,7 +421,9 @@ def style_y(digits: np.ndarray, size: int = 32) -> np.ndarray:
 
 def make_digit_pair(mnist: Mnist | None = None, size: int = 32, seed: int = 0) -> DomainPair:
     """The offline unpaired pair: X and Y training sets from DISJOINT halves of the training digits
-    (a seeded split), and the test digits in both styles, aligned (``paired_test=True``)."""
+    (a seeded split), and the test digits in both styles, aligned (``paired_test=True``).
+    Used by chapter 06.
+    """
     if size < 28 or size % 16:
         raise ValueError(f"size must be ≥ 28 and divisible by 16 (four stride-2 levels); got {size}")
     mnist = mnist or load_offline_mnist()
@@ -436,6 +443,7 @@ def train_pipeline(x_images: np.ndarray, y_images: np.ndarray, size: int, batch_
     Each domain is shuffled on its own (seeded, so a resumed run sees the same batches). With
     ``jitter`` (the paper's augmentation) each image, stored at 286/256·``size``, is cropped to a
     random ``size`` square and flipped left-right with probability 1/2, with stateless seeds.
+    Used by chapter 06.
     """
     import tensorflow as tf
 

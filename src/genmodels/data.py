@@ -50,7 +50,10 @@ class Mnist:
 
 
 def offline_requested() -> bool:
-    """True when ``GENMODELS_OFFLINE`` is set to a true value (1, true, yes, on)."""
+    """True when ``GENMODELS_OFFLINE`` is set to a true value (1, true, yes, on).
+
+    Used by chapters 06, 07.
+    """
     return os.environ.get(OFFLINE_ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -92,6 +95,7 @@ def load_mnist(offline: bool | None = None) -> Mnist:
 
     ``offline=None`` follows ``GENMODELS_OFFLINE``. A failed download raises
     :class:`DownloadError` that names ``GENMODELS_OFFLINE=1``.
+    Used by chapters 01, 03, 04, 05.
     """
     if offline is None:
         offline = offline_requested()
@@ -197,17 +201,24 @@ def to_unit(images: np.ndarray) -> np.ndarray:
     """uint8 pixels 0..255 → float32 in [0, 1] (for sigmoid/BCE models such as the VAE).
 
     Integer pixels only: floats (already scaled, or not pixels) are refused with what to do.
+    Used by chapters 01, 03, 04, 05.
     """
     return _pixels(images, "to_unit") / 255.0
 
 
 def to_signed(images: np.ndarray) -> np.ndarray:
-    """uint8 pixels 0..255 → float32 in [−1, 1] (for tanh generators: DCGAN, CGAN, WGAN)."""
+    """uint8 pixels 0..255 → float32 in [−1, 1] (for tanh generators: DCGAN, CGAN, WGAN).
+
+    Used by chapters 03, 04, 05.
+    """
     return _pixels(images, "to_signed") / 127.5 - 1.0
 
 
 def from_signed(images: Any) -> np.ndarray:
-    """[−1, 1] (a tanh output) → float32 [0, 1]; values outside [−1, 1] are refused, not clipped."""
+    """[−1, 1] (a tanh output) → float32 [0, 1]; values outside [−1, 1] are refused, not clipped.
+
+    Used by chapters 03, 04, 05.
+    """
     values = check_range(images, -1.0, 1.0, "from_signed input")
     return (values + 1.0) / 2.0
 

@@ -48,6 +48,7 @@ def emd_1d(p: Sequence[float], q: Sequence[float], spacing: float = 1.0) -> floa
     ``P`` and ``Q`` are the cumulative sums (eq. (1) of Arjovsky et al. 2017 in one dimension).
     When the totals differ, ``q`` is rescaled to the total of ``p``: the cost is then in units of
     ``p``'s mass times distance.
+    Used by chapter 05.
     """
     p, q = check_piles(p, q)
     return float(np.abs(np.cumsum(p) - np.cumsum(q))[:-1].sum() * spacing)
@@ -73,7 +74,10 @@ def northwest_corner_plan(p: Sequence[float], q: Sequence[float]) -> Plan:
 
 
 def plan_cost(plan: Plan, spacing: float = 1.0) -> float:
-    """Σ_ij γ[i, j] · |i − j| · spacing: the cost of a plan on equally spaced positions."""
+    """Σ_ij γ[i, j] · |i − j| · spacing: the cost of a plan on equally spaced positions.
+
+    Used by chapter 05.
+    """
     idx = np.arange(plan.shape[0])
     return float((plan * np.abs(idx[:, None] - idx[None, :])).sum() * spacing)
 
@@ -81,7 +85,10 @@ def plan_cost(plan: Plan, spacing: float = 1.0) -> float:
 # ----------------------------------------------------------------------------- drawing
 def draw_plan(ax, p: Sequence[float], q: Sequence[float], plan: Plan, labels: Sequence[str] | None = None,
               title: str = "") -> None:
-    """Piles ``p`` (above the axis) and ``q`` (below, mirrored), with one arrow per moved amount."""
+    """Piles ``p`` (above the axis) and ``q`` (below, mirrored), with one arrow per moved amount.
+
+    Used by chapter 05.
+    """
     p, q = np.asarray(p, float), np.asarray(q, float)
     x = np.arange(1, len(p) + 1)
     ax.bar(x, p, width=0.6, color="#4c72b0", label="from (p)")
@@ -109,6 +116,7 @@ def pile_sliders(p: Sequence[int], q: Sequence[int], solve: Callable[[np.ndarray
     """Live explorer: one slider per pile of ``p`` and of ``q``; redraws ``solve(p, q)`` = (cost, plan).
 
     Returns an ipywidgets ``VBox`` with ``.p_sliders``, ``.q_sliders`` and ``.output`` exposed.
+    Used by chapter 05.
     """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
@@ -217,7 +225,9 @@ _JS = r"""  var n = data.p.length, NS = "http://www.w3.org/2000/svg";
 
 class PileExplorer:
     """Self-contained HTML+JS (no CDN, no kernel): range inputs for pile heights, the optimal plan
-    (north-west corner) and its cost (L1 distance of the cumulative sums) recomputed in the browser."""
+    (north-west corner) and its cost (L1 distance of the cumulative sums) recomputed in the browser.
+    Used by chapter 05.
+    """
 
     def __init__(self, p: Sequence[int], q: Sequence[int], max_height: int = 5, title: str = "") -> None:
         check_piles(p, q)

@@ -214,14 +214,20 @@ def _array_to_rgb(array: np.ndarray, name: str = "the array") -> np.ndarray:
 
 
 def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Resize an RGB image in [0, 1] to ``size`` = (height, width), with antialiasing."""
+    """Resize an RGB image in [0, 1] to ``size`` = (height, width), with antialiasing.
+
+    Used by chapter 07.
+    """
     pil = Image.fromarray(np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8))
     out = pil.resize((int(size[1]), int(size[0])), Image.Resampling.LANCZOS)
     return np.asarray(out, dtype=np.float32) / 255.0
 
 
 def fit_side(image: np.ndarray, side: int, which: str = "long") -> np.ndarray:
-    """Resize keeping the aspect ratio so that the longer (or shorter) side is ``side`` pixels."""
+    """Resize keeping the aspect ratio so that the longer (or shorter) side is ``side`` pixels.
+
+    Used by chapter 07.
+    """
     return resize(image, _fitted(image.shape[:2], side, which))
 
 
@@ -241,6 +247,7 @@ def load_image(source: Any, max_side: int | None = DEFAULT_MAX_SIDE, min_side: i
     bool or floats in [0, 1]. Images of more than :data:`MAX_PIXELS` pixels are refused before
     decoding; those whose longer side exceeds ``max_side`` are shrunk to it (a notice says so);
     those whose shorter side ends below ``min_side`` are refused.
+    Used by chapter 07.
     """
     return _load(source, max_side, min_side, timeout, name or _describe(source), notice=True)
 
@@ -270,7 +277,10 @@ def _load(source: Any, max_side: int | None, min_side: int, timeout: float, labe
 
 
 def sample_image(name: str) -> np.ndarray:
-    """A photo shipped with scikit-learn (``china``, ``flower``) or scikit-image, as (H, W, 3) in [0, 1]."""
+    """A photo shipped with scikit-learn (``china``, ``flower``) or scikit-image, as (H, W, 3) in [0, 1].
+
+    Used by chapter 07.
+    """
     if name in SKLEARN_PHOTOS:
         from sklearn.datasets import load_sample_image
 
@@ -303,19 +313,26 @@ def painting_path(name: str) -> Path:
 
 def painting(name: str) -> np.ndarray:
     """A public-domain painting shipped with the package, as (H, W, 3) in [0, 1]; its credit line is
-    ``PAINTINGS[name]``."""
+    ``PAINTINGS[name]``.
+    Used by chapter 07.
+    """
     return load_image(painting_path(name), max_side=None, name=f"{name}.jpg")
 
 
 def sample_photos(names: Sequence[str] = SKLEARN_PHOTOS + SKIMAGE_PHOTOS) -> dict[str, np.ndarray]:
-    """Several shipped photos by name (grey ones as three equal channels)."""
+    """Several shipped photos by name (grey ones as three equal channels).
+
+    Used by chapter 07.
+    """
     return {name: sample_image(name) for name in names}
 
 
 def random_crops(photos: Sequence[np.ndarray], n: int, size: int, seed: int = 0,
                  scale: tuple[float, float] = (0.3, 1.0)) -> np.ndarray:
     """``n`` square crops (n, size, size, 3) from random photos: side a random share ``scale`` of the
-    shorter side, random position, random horizontal flip, resized to ``size``."""
+    shorter side, random position, random horizontal flip, resized to ``size``.
+    Used by chapter 07.
+    """
     rng = np.random.default_rng(seed)
     out = np.empty((n, size, size, 3), dtype=np.float32)
     for i in range(n):
@@ -331,7 +348,10 @@ def random_crops(photos: Sequence[np.ndarray], n: int, size: int, seed: int = 0,
 
 def load_photo_folder(folder: str | Path, limit: int | None = None, max_side: int = 512,
                       seed: int = 0) -> list[np.ndarray]:
-    """Up to ``limit`` photos (a seeded random choice) from the JPEG/PNG files under ``folder``."""
+    """Up to ``limit`` photos (a seeded random choice) from the JPEG/PNG files under ``folder``.
+
+    Used by chapter 07.
+    """
     paths = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
     if not paths:
         raise ImageInputError(f"no JPEG or PNG files under {str(folder)!r}.")

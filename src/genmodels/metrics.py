@@ -172,6 +172,7 @@ def load_evaluator(path: Path | str | None = None, expected_sha256: str | None =
 
     ``path`` loads another weights file (e.g. one rebuilt by ``scripts/train_evaluator.py``);
     ``expected_sha256=None`` skips the check for such a file.
+    Used by chapters 01, 03, 04, 05.
     """
     path = Path(path) if path is not None else evaluator_path()
     cache_key = f"{path.resolve()}|{expected_sha256}"
@@ -244,7 +245,10 @@ class FeatureStats(NamedTuple):
 
 
 def feature_stats(images, evaluator: Evaluator | None = None) -> FeatureStats:
-    """Fit a Gaussian to the evaluator features of ``images`` (compute once for the real set)."""
+    """Fit a Gaussian to the evaluator features of ``images`` (compute once for the real set).
+
+    Used by chapters 03, 04, 05.
+    """
     evaluator = evaluator or load_evaluator()
     features = evaluator.features(images)
     if len(features) < 2:
@@ -285,6 +289,7 @@ def frechet_distance(fake, real, evaluator: Evaluator | None = None) -> float:
     Like FID it is biased upward for small samples (two disjoint halves of the 2,000 offline
     test digits: about 1.5; two sets of 500: about 5), so compare numbers computed from the
     same sample sizes.
+    Used by chapters 03, 04, 05.
     """
     evaluator = evaluator or load_evaluator()
     fake_stats = fake if isinstance(fake, FeatureStats) else feature_stats(fake, evaluator)
@@ -301,7 +306,10 @@ class Coverage(NamedTuple):
 
 
 def class_coverage(images, evaluator: Evaluator | None = None, min_share: float = 0.02) -> Coverage:
-    """Mode coverage: the predicted-class histogram, its number of classes and its entropy."""
+    """Mode coverage: the predicted-class histogram, its number of classes and its entropy.
+
+    Used by chapters 01, 03, 05.
+    """
     evaluator = evaluator or load_evaluator()
     predicted = evaluator.predict(images)
     histogram = np.bincount(predicted, minlength=NUM_CLASSES) / len(predicted)

@@ -13,7 +13,10 @@ DIGIT_MARKERS: tuple[str, ...] = ("o", "v", "^", "<", ">", "s", "p", "*", "X", "
 
 
 def tile(images: np.ndarray, ncols: int | None = None, pad: int = 1, pad_value: float = 1.0) -> np.ndarray:
-    """Tile (N, H, W[, C]) images into one (rows·H, cols·W[, C]) array, row by row."""
+    """Tile (N, H, W[, C]) images into one (rows·H, cols·W[, C]) array, row by row.
+
+    Used by chapter 06.
+    """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
@@ -34,7 +37,10 @@ def tile(images: np.ndarray, ncols: int | None = None, pad: int = 1, pad_value: 
 def image_grid(images: np.ndarray, ncols: int | None = None, title: str | None = None,
                row_labels: Sequence[str] | None = None, size: float = 0.6,
                value_range: tuple[float, float] = (0.0, 1.0)) -> Figure:
-    """A grid of images in [0, 1] (or ``value_range``), grey for one channel; returns the figure."""
+    """A grid of images in [0, 1] (or ``value_range``), grey for one channel; returns the figure.
+
+    Used by chapters 01, 03, 04, 05, 06.
+    """
     images = np.asarray(images, dtype=np.float32)
     lo, hi = value_range
     images = np.clip((images - lo) / (hi - lo), 0.0, 1.0)
@@ -60,7 +66,10 @@ def image_grid(images: np.ndarray, ncols: int | None = None, title: str | None =
 
 def latent_scatter(z: np.ndarray, labels: np.ndarray, title: str = "Test digits in the latent space",
                    max_points: int = 5000) -> Figure:
-    """2-D latent codes, one marker and colour per digit class (the chapter's latent plot)."""
+    """2-D latent codes, one marker and colour per digit class (the chapter's latent plot).
+
+    Used by chapter 01.
+    """
     z = np.asarray(z)
     if z.ndim != 2 or z.shape[1] != 2:
         raise ValueError(f"latent_scatter draws 2-D codes; got shape {z.shape}")
@@ -85,6 +94,7 @@ def manifold_grid(decode: Callable[[np.ndarray], np.ndarray], n: int = 15, span:
 
     ``decode`` maps (M, 2) codes to M images in [0, 1]. Returns the figure and the decoded
     images, shape (n, n, H, W), row 0 at the top (largest z1).
+    Used by chapter 01.
     """
     z0 = np.linspace(-span, span, n)
     z1 = np.linspace(span, -span, n)
@@ -104,7 +114,10 @@ def manifold_grid(decode: Callable[[np.ndarray], np.ndarray], n: int = 15, span:
 def plot_history(history: Mapping[str, Sequence[float]], keys: Sequence[str] | None = None,
                  title: str = "Training losses", xlabel: str = "epoch", logy: bool = False,
                  smooth: int = 1) -> Figure:
-    """Curves of a Keras ``History.history``-like mapping (optionally a moving average)."""
+    """Curves of a Keras ``History.history``-like mapping (optionally a moving average).
+
+    Used by chapters 01, 04, 06, 07.
+    """
     keys = list(keys or history.keys())
     if not keys:
         raise ValueError("plot_history needs at least one series")

@@ -338,6 +338,7 @@ def current_profile() -> str:
     ``gpu`` fits a Colab session (at most about 30 minutes per chapter on a T4, estimated); the
     source chapter's own settings stay available as ``full``, and every notebook's settings table
     shows each profile's estimated time before anything trains.
+    Used by every chapter.
     """
     value = os.environ.get(ENV_VAR, "").strip().lower()
     if not value:
@@ -351,7 +352,10 @@ def current_profile() -> str:
 
 
 def settings(chapter: str, profile: str | None = None) -> Mapping[str, Any]:
-    """The settings of ``chapter`` in ``profile`` (default: :func:`current_profile`), read-only."""
+    """The settings of ``chapter`` in ``profile`` (default: :func:`current_profile`), read-only.
+
+    Used by chapter 06.
+    """
     if chapter not in SETTINGS:
         raise ProfileError(f"no settings for chapter {chapter!r}; known: {', '.join(SETTINGS)}")
     profile = profile or current_profile()

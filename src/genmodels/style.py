@@ -96,14 +96,20 @@ def vgg19_backbone(factory: Callable[..., Any] | None = None) -> Backbone:
 
 
 def load_backbone(offline: bool | None = None, vgg19_factory: Callable[..., Any] | None = None) -> Backbone:
-    """VGG19 online, HED's VGG16 offline. ``offline=None`` follows ``GENMODELS_OFFLINE``."""
+    """VGG19 online, HED's VGG16 offline. ``offline=None`` follows ``GENMODELS_OFFLINE``.
+
+    Used by chapter 07.
+    """
     if offline is None:
         offline = offline_requested()
     return hed_backbone() if offline else vgg19_backbone(vgg19_factory)
 
 
 def time_call(fn: Callable[[], Any], repeats: int = 5, warmup: int = 2) -> float:
-    """Median wall time in seconds of ``fn()`` after ``warmup`` untimed calls."""
+    """Median wall time in seconds of ``fn()`` after ``warmup`` untimed calls.
+
+    Used by chapter 07.
+    """
     for _ in range(warmup):
         fn()
     times = []
@@ -124,6 +130,7 @@ def stylise(content: Any, *, network: Any = None, optimise: Callable[[np.ndarray
     exactly one method: ``network`` (a Keras model mapping (1, H, W, 3) in [0, 1] to the
     same), or ``optimise`` (a function content image (H, W, 3) → stylised image, e.g. the
     notebook's Gatys optimisation). Returns (H, W, 3) in [0, 1].
+    Used by chapter 07.
     """
     if (network is None) == (optimise is None):
         raise ValueError("pass exactly one of network= (feed-forward, Johnson et al.) or optimise= "

@@ -68,6 +68,7 @@ def set_seed(seed: int = DEFAULT_SEED, deterministic: bool = False) -> int:
 
     ``deterministic=True`` also makes TensorFlow's ops deterministic (slower on a GPU), so two
     runs on the same CPU give bit-identical weights.
+    Used by chapter 04.
     """
     keras.utils.set_random_seed(seed)
     if deterministic:
@@ -80,6 +81,7 @@ def setup(chapter: str, data: str, seed: int = DEFAULT_SEED) -> Mapping[str, Any
 
     Every chapter calls it once, in its setup cell. It also records the chapter, profile,
     settings, data source and seed, which :func:`fit_resumable` folds into each run's identity.
+    Used by every chapter.
     """
     cfg = settings(chapter)
     set_seed(seed)

@@ -43,7 +43,10 @@ def to_uint8(image: np.ndarray, value_range: tuple[float, float] = (0.0, 1.0)) -
 
 
 def png_bytes(image: np.ndarray, scale: int = 1, value_range: tuple[float, float] = (0.0, 1.0)) -> bytes:
-    """PNG encoding of one image, enlarged ``scale`` times with nearest-neighbour pixels."""
+    """PNG encoding of one image, enlarged ``scale`` times with nearest-neighbour pixels.
+
+    Used by chapters 03, 04.
+    """
     pil = Image.fromarray(to_uint8(image, value_range))
     if scale > 1:
         pil = pil.resize((pil.width * scale, pil.height * scale), Image.Resampling.NEAREST)
@@ -64,6 +67,7 @@ def latent_sliders(decode: Callable[[np.ndarray], np.ndarray], dims: int = 2, sp
 
     ``decode`` maps an array (1, dims) to one image (or a batch of one). Returns an ipywidgets
     ``VBox``; its ``.sliders`` and ``.image`` attributes are exposed for tests.
+    Used by chapter 01.
     """
     import ipywidgets as widgets
 
@@ -88,7 +92,10 @@ def latent_sliders(decode: Callable[[np.ndarray], np.ndarray], dims: int = 2, sp
 
 def frame_slider(frames: np.ndarray, labels: Sequence[str] | None = None, description: str = "frame",
                  scale: int = 4, value_range: tuple[float, float] = (0.0, 1.0)):
-    """An integer slider that walks through precomputed images (snapshots, test images, ...)."""
+    """An integer slider that walks through precomputed images (snapshots, test images, ...).
+
+    Used by chapters 06, 07.
+    """
     import ipywidgets as widgets
 
     frames = np.asarray(frames)
@@ -131,6 +138,7 @@ class StaticExplorer:
     ``images`` has shape (*axis_sizes, H, W[, C]); ``axes`` gives, per axis, its name and the
     value shown at each position. Displays itself in Jupyter (``_repr_html_``) and on the site;
     every name, value, title and caption is escaped (see :mod:`genmodels.pages`).
+    Used by chapters 01, 03, 04, 06, 07.
     """
 
     def __init__(self, images: np.ndarray, axes: Sequence[tuple[str, Sequence[object]]],
@@ -178,7 +186,10 @@ class StaticExplorer:
 def static_latent_explorer(decode: Callable[[np.ndarray], np.ndarray], n: int = 17, span: float = 4.0,
                            title: str = "Drag to move through the latent space",
                            value_range: tuple[float, float] = (0.0, 1.0)) -> StaticExplorer:
-    """The kernel-free twin of :func:`latent_sliders` for a 2-D latent: an n×n decoded grid."""
+    """The kernel-free twin of :func:`latent_sliders` for a 2-D latent: an n×n decoded grid.
+
+    Used by chapter 01.
+    """
     values = np.linspace(-span, span, n)
     grid = np.array([[a, b] for a in values for b in values], dtype=np.float32)
     images = np.asarray(decode(grid))
