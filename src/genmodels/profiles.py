@@ -107,7 +107,7 @@ SETTINGS: dict[str, dict[str, tuple[Any, ...]]] = {
 GPU_COLUMN: dict[str, dict[str, Any]] = {
     "dcgan": {},  # the chapter's 50,000 steps of 100 fit (estimated 24 minutes)
     "wgan": {},  # the chapter's 40,000 generator steps fit (estimated 20 minutes)
-    "cyclegan": {"epochs": 50},  # of the chapter's 200 passes over the 400 facades (256 px)
+    "cyclegan": {"steps": 20_000},  # 50 of the chapter's 200 passes over the 400 facades (256 px)
 }
 
 
