@@ -23,8 +23,13 @@ def test_benchmark_runs_and_ends_with_the_speedup():
     lines = result.stdout.strip().splitlines()
     assert any(line.startswith("XLA computes the same gradients") for line in lines), result.stdout
     assert sum(line.startswith("| (") for line in lines) == 3  # (a), (b), (b) + XLA
-    assert re.fullmatch(r"speedup without XLA: \d+\.\d\d", lines[-2]), lines[-2]
-    assert re.fullmatch(r"speedup: \d+\.\d\d", lines[-1]), lines[-1]
+    assert any(re.fullmatch(r"counted: \d+\.\d\d GFLOP per step .*", line) for line in lines), result.stdout
+    assert any(re.fullmatch(r"peak: \d+ GFLOP/s = .*", line) for line in lines), result.stdout
+    assert re.fullmatch(r"speedup without XLA: \d+\.\d\d", lines[-3]), lines[-3]
+    assert re.fullmatch(r"speedup with XLA: \d+\.\d\d", lines[-2]), lines[-2]
+    # The headline names the configuration it describes (batch, XLA) against notebook 03's.
+    assert re.fullmatch(r"speedup: \d+\.\d\d \(book's step at batch 4, XLA o(n|ff); "
+                        r"notebook 03 trains at batch \d+, XLA o(n|ff)\)", lines[-1]), lines[-1]
 
 
 def test_benchmark_refuses_bad_settings():
