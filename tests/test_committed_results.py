@@ -60,7 +60,7 @@ FLOORS: dict[str, list[tuple[str, str, float, str]]] = {
         ("wgan_share_at_clip", ">", 0.10, "clipping piles the critic's weights up at ±c"),
         ("wgan_norm_gp", ">", 0.3, "the penalty holds the critic's slope near 1"),
         ("wgan_norm_clip", "<", 0.5, "the clipped critic's slope is small"),
-        ("wgan_rho_gp", ">", 0.8, "WGAN-GP's critic estimate tracks the Fréchet distance"),
+        ("wgan_gp_w_drop", ">", 2.0, "WGAN-GP's critic estimate falls with the early FD"),
         ("wgan_fd_ratio", ">", 1.0, "WGAN-GP ends below the clipped WGAN at equal steps"),
         ("wgan_gp_fd_final", "<=", 50.0, "WGAN-GP's averaged samples (42 in calibration)"),
         ("wgan_gp_confident", ">=", 0.35, "WGAN-GP samples classified with p >= 0.9 (41 %)"),
