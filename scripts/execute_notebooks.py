@@ -31,7 +31,7 @@ def execute(path: Path, profile: str, online: bool, timeout: int) -> float:
         os.environ["GENMODELS_OFFLINE"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # C-level output (TensorFlow's start-up log lines) goes to this terminal, not into the notebook.
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                             extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()

@@ -65,8 +65,8 @@ SETTINGS: dict[str, dict[str, tuple[Any, ...]]] = {
         "batch_size": (64, 64, 100),  # the chapter's 100 in full
         # RMSprop's rate for weight clipping: the paper's 5e-5 needs the full run's 40,000 steps
         "clip_learning_rate": (5e-4, 5e-4, 5e-5),
-        "steps": (200, 1500, 40000),  # generator steps, for each of the two models
-        "steps_per_chunk": (100, 150, 1000),
+        "steps": (200, 4000, 40000),  # generator steps, for each of the two models
+        "steps_per_chunk": (100, 400, 1000),
         "n_eval": (500, 2000, 2000),  # samples for each Fréchet distance
         "toy_steps": (300, 600, 1000),  # the 1-D discriminator and critic of section 2
     },
