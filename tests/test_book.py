@@ -101,3 +101,14 @@ def test_bibliography_has_every_cited_key():
     assert cited <= keys, cited - keys
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["bibtex_bibfiles"] == ["book/references.bib"]
+
+
+def test_settings_tables_in_the_committed_outputs_are_current():
+    """The settings table each notebook shows (with its time estimates) matches profiles.py."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(root / "scripts" / "refresh_settings_tables.py"), "--check"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
