@@ -27,7 +27,7 @@ def test_each_painting_loads_small_and_credited(name):
 @pytest.mark.parametrize("name", sorted(images.PAINTINGS))
 def test_each_painting_is_declared_as_package_data(name):
     """A non-editable install (Colab's ``pip install git+...``) only carries declared files."""
-    package = ROOT / "src" / "genmodels"
+    package = Path(images.__file__).parent  # the installed package, editable or not
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["genmodels"]
     relative = images.painting_path(name).relative_to(package).as_posix()
     assert any(fnmatch.fnmatch(relative, g) for g in globs), relative
