@@ -18,7 +18,8 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-INSTALL = re.compile(r'(%pip install -q "genmodels @ git\+)([^"]+)(")')
+# The install line as a statement of its own (a commented-out line would install nothing).
+INSTALL = re.compile(r'^(\s*%pip install -q "git\+)([^"]+)(")', re.MULTILINE)
 
 
 def repository_url() -> str:
@@ -31,7 +32,7 @@ def setup_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "code":
             if not INSTALL.search(cell.source):
-                raise ValueError("the first code cell has no `%pip install -q \"genmodels @ git+...\"` line")
+                raise ValueError("the first code cell has no `%pip install -q \"git+...\"` line")
             return cell
     raise ValueError("the notebook has no code cell")
 

@@ -112,3 +112,12 @@ def test_settings_tables_in_the_committed_outputs_are_current():
     result = subprocess.run([sys.executable, str(root / "scripts" / "refresh_settings_tables.py"), "--check"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_commented_out_install_line_is_refused():
+    """Chapter 04 once shipped `# %pip install ...`: Colab would then have installed nothing."""
+    cell = nbformat.v4.new_code_cell(
+        'try:\n    import genmodels as gm\nexcept ImportError:\n'
+        '    # %pip install -q "git+https://example.org/book"\n    import genmodels as gm')
+    with pytest.raises(ValueError, match="install"):
+        sync_setup_cells.setup_cell(nbformat.v4.new_notebook(cells=[cell]))
