@@ -86,7 +86,7 @@ def page(notebooks: list[Path]) -> str:
         lines.append("")
     total = sum(counts.values())
     summary = ", ".join(f"{counts[k]} {k}" for k in KINDS if k in counts)
-    lines.insert(8, f"There are {total} exercises: {summary}.\n")
+    lines[8:8] = ["", f"There are {total} exercises: {summary}."]
     return "\n".join(lines).rstrip() + "\n"
 
 

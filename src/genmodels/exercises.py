@@ -24,7 +24,7 @@ import numpy as np
 __all__ = ["NotAttempted", "Verdict", "call", "check", "checker", "compare", "decreasing", "solved"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Verdict:
     """The answer to one ``check``: ``status`` is "accepted", "rejected" or "not attempted"."""
 
@@ -39,6 +39,8 @@ class Verdict:
     def __str__(self) -> str:
         mark = {"accepted": "✔", "rejected": "✘", "not attempted": "…"}[self.status]
         return f"{mark} Exercise {self.exercise}: {self.status}. {self.message}".rstrip()
+
+    __repr__ = __str__  # what a notebook shows as text/plain
 
     def _repr_html_(self) -> str:
         colour = {"accepted": "#1a7f37", "rejected": "#b42318", "not attempted": "#6e6e6e"}
