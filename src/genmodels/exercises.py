@@ -222,7 +222,422 @@ def decreasing(values: Sequence[float], name: str = "the loss", min_drop: float 
 # ---- chapter 1 ----
 
 
+def _ch1_close(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-4) -> bool:
+    """Whether ``got`` (already an array) matches ``expected`` in shape and value."""
+    e = np.asarray(expected, dtype=np.float64)
+    return got.shape == e.shape and bool(np.allclose(got, e, rtol=rtol, atol=1e-6))
+
+
+def _ch1_inputs(
+    batch: int = 5, latent: int = 3, seed: int = 1
+) -> tuple[np.ndarray, ...]:
+    """Posterior means and log-variances, as the chapter's encoder returns them."""
+    rng = np.random.default_rng(seed)
+    z_mean = rng.normal(0.0, 1.0, (batch, latent)).astype(np.float32)
+    z_log_var = rng.normal(-0.5, 0.8, (batch, latent)).astype(np.float32)
+    return z_mean, z_log_var
+
+
+def _ch1_kl(z_mean: np.ndarray, z_log_var: np.ndarray) -> np.ndarray:
+    z_mean, z_log_var = (
+        np.asarray(z_mean, np.float64),
+        np.asarray(z_log_var, np.float64),
+    )
+    return -0.5 * np.sum(1.0 + z_log_var - z_mean**2 - np.exp(z_log_var), axis=-1)
+
+
+def _ch1_gradient(
+    fn: Callable[..., Any], inputs: Sequence[np.ndarray], wrt: Sequence[int], *rest: Any
+) -> tuple[Any, list[Any]]:
+    """The reader's output and the gradients of its sum w.r.t. the arguments ``wrt``."""
+    import tensorflow as tf
+
+    args: list[Any] = [tf.Variable(a) if i in wrt else a for i, a in enumerate(inputs)]
+    with tf.GradientTape() as tape:
+        out = call(fn, *args, *rest)
+        total = tf.reduce_sum(tf.cast(tf.convert_to_tensor(out), tf.float32))
+    return out, tape.gradient(total, [args[i] for i in wrt])
+
+
+@checker("1.2", "the KL term in closed form")
+def _check_kl_to_prior(fn: Callable[..., Any]) -> str | None:
+    z_mean, z_log_var = _ch1_inputs()
+    batch, latent = z_mean.shape
+    got = _array(
+        call(fn, z_mean.copy(), z_log_var.copy()), "kl_to_prior(z_mean, z_log_var)"
+    )
+    expected = _ch1_kl(z_mean, z_log_var)
+    per_dim = -0.5 * (1.0 + z_log_var - z_mean**2 - np.exp(z_log_var))
+    if got.shape == per_dim.shape:
+        return (
+            f"kl_to_prior returned shape {got.shape}, one KL per latent dimension: sum "
+            "the closed form over the latent axis (axis=-1) to get one value per "
+            f"image, shape ({batch},)."
+        )
+    if got.shape == () and math.isclose(
+        float(got), float(expected.mean()), rel_tol=1e-4
+    ):
+        return (
+            "kl_to_prior returned one number, the mean over the batch: keep one KL "
+            f"per image, shape ({batch},); the training step averages over the images "
+            "later."
+        )
+    if _ch1_close(got, expected / latent):
+        return (
+            f"kl_to_prior averaged over the {latent} latent dimensions: the KL of a "
+            "diagonal Gaussian is the SUM of the per-dimension KLs (Exercise 1.1). A "
+            "mean makes the KL too small by the number of latent dimensions."
+        )
+    std_as_var = -0.5 * np.sum(
+        1.0 + z_log_var - z_mean**2 - np.exp(0.5 * z_log_var), axis=-1
+    )
+    if _ch1_close(got, std_as_var):
+        return (
+            "kl_to_prior used exp(z_log_var / 2), the standard deviation, where the "
+            "formula has the variance sigma^2 = exp(z_log_var)."
+        )
+    if _ch1_close(got, -expected):
+        return (
+            "kl_to_prior has the wrong sign: a KL divergence is never negative. The "
+            "closed form is -1/2 * sum(1 + log sigma^2 - mu^2 - sigma^2)."
+        )
+    if _ch1_close(got, 2 * expected):
+        return "kl_to_prior is twice the KL: the factor 1/2 before the sum is missing."
+    problem = compare(got, expected, name="kl_to_prior(z_mean, z_log_var)")
+    if problem:
+        return problem
+    zero = _array(
+        call(fn, np.zeros_like(z_mean), np.zeros_like(z_log_var)), "kl_to_prior(0, 0)"
+    )
+    return compare(
+        zero,
+        np.zeros(batch),
+        name="kl_to_prior at the prior itself (mu = 0, "
+        "log sigma^2 = 0), which must be 0",
+    )
+
+
+@checker("1.3", "the reparameterisation trick")
+def _check_reparameterise(fn: Callable[..., Any]) -> str | None:
+    z_mean, z_log_var = _ch1_inputs(4, 2, seed=2)
+    eps = np.random.default_rng(3).standard_normal(z_mean.shape).astype(np.float32)
+    sigma = np.exp(0.5 * z_log_var.astype(np.float64))
+    got = _array(
+        call(fn, z_mean.copy(), z_log_var.copy(), eps.copy()), "reparameterise(...)"
+    )
+    expected = z_mean + sigma * eps
+    if _ch1_close(got, z_mean + np.exp(z_log_var.astype(np.float64)) * eps):
+        return (
+            "reparameterise scaled the noise by the variance exp(z_log_var); scale it "
+            "by the standard deviation sigma = exp(z_log_var / 2)."
+        )
+    if _ch1_close(got, z_mean + z_log_var * eps):
+        return (
+            "reparameterise used z_log_var itself as the standard deviation; it is the "
+            "log-variance: sigma = exp(z_log_var / 2)."
+        )
+    if _ch1_close(got, z_mean + sigma):
+        return "reparameterise ignored the noise eps: z = mu + sigma * eps."
+    problem = compare(got, expected, name="reparameterise(z_mean, z_log_var, eps)")
+    if problem:
+        return problem
+    _, grads = _ch1_gradient(fn, [z_mean, z_log_var, eps], wrt=[0, 1])
+    if grads[0] is None or grads[1] is None:
+        return (
+            "reparameterise gives the right numbers but no gradient reaches z_mean and "
+            "z_log_var: tf.GradientTape records only TensorFlow operations. Compute z "
+            "with ops (ops.exp, ...), not NumPy, so that training can update the "
+            "encoder."
+        )
+    problem = compare(grads[0], np.ones_like(expected), name="dz/dz_mean")
+    if problem:
+        return problem
+    return compare(grads[1], 0.5 * sigma * eps, name="dz/dz_log_var")
+
+
+def _ch1_bce(x: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """Binary cross-entropy from logits, per entry, in a stable form."""
+    x, logits = np.asarray(x, np.float64), np.asarray(logits, np.float64)
+    return np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+
+
+@checker("1.4", "a beta-VAE loss")
+def _check_beta_vae_loss(fn: Callable[..., Any]) -> str | None:
+    rng = np.random.default_rng(4)
+    batch, pixels = 4, 6
+    x = rng.uniform(0.0, 1.0, (batch, pixels)).astype(np.float32)
+    logits = rng.normal(0.0, 2.0, (batch, pixels)).astype(np.float32)
+    z_mean, z_log_var = _ch1_inputs(batch, 2, seed=5)
+    reconstruction, kl = _ch1_bce(x, logits).sum(axis=-1), _ch1_kl(z_mean, z_log_var)
+
+    def loss(beta: float) -> np.ndarray:
+        out = call(fn, x.copy(), logits.copy(), z_mean.copy(), z_log_var.copy(), beta)
+        return _array(out, f"beta_vae_loss(..., beta={beta:g})")
+
+    at_0, at_1, at_4 = loss(0.0), loss(1.0), loss(4.0)
+    if at_1.shape == (batch,):
+        return (
+            f"beta_vae_loss returned one loss per image, shape ({batch},): return one "
+            "number, the mean over the images of the batch."
+        )
+    if at_4.shape == () and math.isclose(
+        float(at_4), (4 * reconstruction + kl).mean(), rel_tol=1e-4
+    ):
+        return (
+            "beta_vae_loss multiplies the reconstruction by beta: beta weights the KL "
+            "term, -E[log p(x|z)] + beta * KL."
+        )
+    if at_4.shape == () and math.isclose(float(at_4), float(at_1), rel_tol=1e-6):
+        return "beta_vae_loss does not change with beta: multiply the KL term by beta."
+    # The reconstruction part alone (beta = 0).
+    # Logits taken for probabilities, clipped to [eps, 1 - eps] as Keras does (in
+    # float32, with or without Keras' extra eps inside the log).
+    eps = np.float32(1e-7)
+    p = np.clip(logits, eps, np.float32(1) - eps)
+    as_probabilities = [
+        float(-(x * np.log(p + e) + (1 - x) * np.log(1 - p + e)).sum(axis=-1).mean())
+        for e in (np.float32(0), eps)
+    ]
+    sigmoid_twice = (
+        _ch1_bce(x, 1 / (1 + np.exp(-logits.astype(np.float64)))).sum(-1).mean()
+    )
+    if at_0.shape == () and any(
+        math.isclose(float(at_0), v, rel_tol=1e-2) for v in as_probabilities
+    ):
+        return (
+            "beta_vae_loss treats the decoder's logits as probabilities: compute the "
+            "cross-entropy from logits (ops.binary_crossentropy(..., "
+            "from_logits=True))."
+        )
+    if at_0.shape == () and math.isclose(float(at_0), sigmoid_twice, rel_tol=1e-3):
+        return (
+            "beta_vae_loss applies the sigmoid twice: it turns the logits into "
+            "probabilities and then treats those as logits again."
+        )
+    if at_0.shape == () and math.isclose(
+        float(at_0), reconstruction.mean() / pixels, rel_tol=1e-3
+    ):
+        return (
+            "beta_vae_loss averages the cross-entropy over the pixels: -log p(x|z) is "
+            "its SUM over the pixels (784 of them in the chapter). The mean shrinks "
+            "the reconstruction against the KL, like a huge beta."
+        )
+    if at_0.shape == () and math.isclose(
+        float(at_0), reconstruction.sum(), rel_tol=1e-3
+    ):
+        return (
+            f"beta_vae_loss sums over the {batch} images of the batch: take their "
+            "mean, so that the loss does not grow with the batch size."
+        )
+    problem = compare(
+        at_0,
+        reconstruction.mean(),
+        name="beta_vae_loss at beta = 0 (the reconstruction part alone)",
+    )
+    if problem:
+        return problem
+    problem = compare(
+        at_1 - at_0,
+        kl.mean(),
+        name="your loss at beta = 1 minus your loss at beta = 0, the batch's mean KL,",
+    )
+    if problem:
+        return problem + " Check the closed-form KL: its sign, the 1/2, the sum over z."
+    problem = compare(
+        at_4, (reconstruction + 4 * kl).mean(), name="beta_vae_loss at beta = 4"
+    )
+    if problem:
+        return problem
+    _, grads = _ch1_gradient(fn, [x, logits, z_mean, z_log_var], [1, 2, 3], 2.0)
+    if any(g is None for g in grads):
+        return (
+            "beta_vae_loss gives the right number but no gradient reaches the logits, "
+            "z_mean and z_log_var: compute it with ops (or tf), not NumPy, so that "
+            "training can use it."
+        )
+    return None
+
+
 # ---- chapter 2 ----
+
+
+def _ch2_densities() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two Gaussian densities on a small grid, as the chapter's 1-D example has them."""
+    x = np.linspace(-4.0, 4.0, 17)
+    p_data = np.exp(-0.5 * ((x + 1.0) / 0.7) ** 2) / (0.7 * math.sqrt(2 * math.pi))
+    p_g = np.exp(-0.5 * ((x - 0.5) / 1.5) ** 2) / (1.5 * math.sqrt(2 * math.pi))
+    return x, p_data, p_g
+
+
+@checker("2.2", "the optimal discriminator on a grid")
+def _check_optimal_discriminator(fn: Callable[..., Any]) -> str | None:
+    _, p_data, p_g = _ch2_densities()
+    name = "optimal_discriminator(p_data, p_g)"
+    got = _array(call(fn, p_data.copy(), p_g.copy()), name)
+    expected = p_data / (p_data + p_g)
+    if _ch1_close(got, p_g / (p_data + p_g)):
+        return (
+            "optimal_discriminator returned p_g / (p_data + p_g) = 1 - D*: D* is the "
+            "probability that x is REAL, so p_data goes in the numerator."
+        )
+    if _ch1_close(got, p_data / p_g):
+        return (
+            "optimal_discriminator returned the density ratio p_data / p_g, which is "
+            "not a probability: D* = p_data / (p_data + p_g)."
+        )
+    problem = compare(got, expected, name=name)
+    if problem:
+        return problem
+    # Where both densities vanish, any D is optimal; the exercise asks for 1/2 there.
+    p_data[:3] = p_g[:3] = 0.0
+    p_data[5] = 0.0  # only the generator puts mass here: D* = 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        got = _array(call(fn, p_data.copy(), p_g.copy()), name)
+        expected = np.where(p_data + p_g > 0, p_data / (p_data + p_g), 0.5)
+    if got.shape == expected.shape and not np.all(np.isfinite(got[:3])):
+        return (
+            "optimal_discriminator returns NaN where both densities are 0 (0 / 0): "
+            "return 1/2 there, for instance with np.where on p_data + p_g > 0."
+        )
+    if got.shape == expected.shape and np.allclose(got[:3], 0.0):
+        return (
+            "optimal_discriminator returns 0 where both densities are 0: any value is "
+            "optimal there (Exercise 2.1), and the exercise asks for 1/2, the value "
+            "that takes neither side."
+        )
+    return compare(got, expected, name=f"{name} where some densities are 0")
+
+
+def _ch2_logit_gradients(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """dL/dl of both generator losses (batch means), by automatic differentiation."""
+    import tensorflow as tf
+
+    variable = tf.Variable(np.asarray(logits, np.float64))
+    with tf.GradientTape(persistent=True) as tape:
+        saturating = tf.reduce_mean(
+            -tf.nn.softplus(variable)
+        )  # mean log(1 - sigmoid(l))
+        non_saturating = tf.reduce_mean(
+            tf.nn.softplus(-variable)
+        )  # mean -log sigmoid(l)
+    return (
+        tape.gradient(saturating, variable).numpy(),
+        tape.gradient(non_saturating, variable).numpy(),
+    )
+
+
+@checker("2.3", "the generator losses' gradients with respect to the logit")
+def _check_generator_logit_gradients(fn: Callable[..., Any]) -> str | None:
+    logits = np.array([-6.0, -3.0, -1.0, -0.2, 0.0, 0.5, 2.0, 4.0])
+    m = len(logits)
+    out = call(fn, logits.copy())
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        return (
+            "generator_logit_gradients should return a pair (grad_sat, grad_ns), one "
+            f"array of {m} derivatives for each loss; got {type(out).__name__}."
+        )
+    sat = _array(out[0], "grad_sat")
+    ns = _array(out[1], "grad_ns")
+    want_sat, want_ns = _ch2_logit_gradients(logits)
+    d = 1.0 / (1.0 + np.exp(-logits))
+    if _ch1_close(sat, want_ns) and _ch1_close(ns, want_sat):
+        return (
+            "the two gradients are swapped: return the saturating loss's first, "
+            "(grad_sat, grad_ns)."
+        )
+    for scale, where in (
+        (1.0 / m, ""),
+        (1.0, f" and without the 1/m of the mean over the batch (m = {m})"),
+    ):
+        if _ch1_close(sat, -scale / (1 - d)) or _ch1_close(ns, -scale / d):
+            return (
+                "you differentiated with respect to D = sigmoid(l), not with respect "
+                f"to the logit l{where}: multiply by sigma'(l) = D (1 - D)."
+            )
+    if _ch1_close(sat, want_sat * m) and _ch1_close(ns, want_ns * m):
+        return (
+            f"both gradients are {m} times too large: the losses are means over the m "
+            f"= {m} samples of the batch, so each logit's derivative carries 1/m."
+        )
+    if _ch1_close(sat, -want_sat) and _ch1_close(ns, -want_ns):
+        return (
+            "both gradients have the wrong sign: lowering either loss means raising "
+            "the logit (fooling the discriminator more), so both derivatives are "
+            "negative."
+        )
+    problem = compare(sat, want_sat, name="grad_sat (the saturating loss's dL/dl)")
+    if problem:
+        return problem
+    return compare(ns, want_ns, name="grad_ns (the non-saturating loss's dL/dl)")
+
+
+def _ch2_kl(p: np.ndarray, q: np.ndarray) -> float:
+    used = p > 0
+    return float(np.sum(p[used] * np.log(p[used] / q[used])))
+
+
+def _ch2_jsd(p: np.ndarray, q: np.ndarray) -> float:
+    m = 0.5 * (p + q)
+    return 0.5 * _ch2_kl(p, m) + 0.5 * _ch2_kl(q, m)
+
+
+@checker("2.4", "the Jensen-Shannon divergence of two discrete distributions")
+def _check_js_divergence(fn: Callable[..., Any]) -> str | None:
+    rng = np.random.default_rng(6)
+    p, q = rng.uniform(0.1, 1.0, 6), rng.uniform(0.1, 1.0, 6)
+    p, q = p / p.sum(), q / q.sum()
+    got = _array(call(fn, p.copy(), q.copy()), "js_divergence(p, q)")
+    expected = _ch2_jsd(p, q)
+    if got.shape == () and math.isclose(
+        float(got), expected / math.log(2), rel_tol=1e-4
+    ):
+        return (
+            "js_divergence is in bits (log base 2): the book measures in nats, with "
+            "the natural logarithm (np.log)."
+        )
+    if got.shape == () and math.isclose(float(got), 2 * expected, rel_tol=1e-4):
+        return (
+            "js_divergence is twice the JSD: it is the AVERAGE of KL(p || M) and KL(q "
+            "|| M), with a factor 1/2 on each."
+        )
+    m = 0.5 * (p + q)
+    for one_sided in (_ch2_kl(p, m), 0.5 * _ch2_kl(p, m), _ch2_kl(p, q)):
+        if got.shape == () and math.isclose(float(got), one_sided, rel_tol=1e-4):
+            return (
+                "js_divergence is not symmetric in p and q: the JSD is 1/2 KL(p || M) "
+                "+ 1/2 KL(q || M) with M = (p + q) / 2."
+            )
+    problem = compare(got, expected, name="js_divergence(p, q)")
+    if problem:
+        return problem
+    # Zeros: 0 log 0 = 0. Disjoint supports give log 2, equal distributions 0.
+    zeros_p, zeros_q = np.array([0.5, 0.5, 0.0, 0.0]), np.array([0.0, 0.5, 0.25, 0.25])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        got = _array(
+            call(fn, zeros_p.copy(), zeros_q.copy()), "js_divergence with zeros"
+        )
+    if got.shape == () and not math.isfinite(float(got)):
+        return (
+            "js_divergence is NaN or infinite when a distribution has zeros: by the "
+            "convention 0 log 0 = 0, skip the entries where p (or q) is 0 in its KL "
+            "term."
+        )
+    problem = compare(
+        got, _ch2_jsd(zeros_p, zeros_q), name="js_divergence with zeros in p and q"
+    )
+    if problem:
+        return problem
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disjoint = _array(
+            call(fn, np.array([0.5, 0.5, 0.0, 0.0]), np.array([0.0, 0.0, 0.3, 0.7])),
+            "js_divergence",
+        )
+    return compare(
+        disjoint,
+        math.log(2),
+        name="js_divergence of two distributions with "
+        "disjoint supports (which must be log 2)",
+    )
 
 
 # ---- chapter 3 ----
