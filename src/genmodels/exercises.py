@@ -642,6 +642,111 @@ def _check_js_divergence(fn: Callable[..., Any]) -> str | None:
 
 # ---- chapter 3 ----
 
+def _conv_size_reference(n: int, kernel: int, stride: int, padding: str,
+                         transposed: bool) -> int:
+    if transposed:  # Keras: n·s for "same"; n·s + max(k − s, 0) for "valid"
+        if padding == "same":
+            return n * stride
+        return n * stride + max(kernel - stride, 0)
+    return -(-n // stride) if padding == "same" else (n - kernel) // stride + 1
+
+
+def _conv_size_hint(value: float, n: int, k: int, s: int, padding: str,
+                    transposed: bool) -> str:
+    """What a wrong size most likely comes from, in words of exercise 3.2."""
+    if not transposed and padding == "same" and value == n / s:
+        return (" A strided 'same' convolution pads so that the output is n / s "
+                "rounded UP; without rounding you get fractions of a pixel.")
+    if not transposed and padding == "same" and value == n // s:
+        return (" You rounded n / s down; 'same' padding rounds it UP (7 → 4 at stride "
+                "2), so that every input pixel is covered.")
+    if not transposed and padding == "valid" and value == (n - k) // s:
+        return (" Count the first position too: a 'valid' convolution has "
+                "(n − k) // s + 1.")
+    if transposed and padding == "valid" and value == (n - 1) * s + k:
+        return (" (n − 1)·s + k holds while k ≥ s; with k < s Keras keeps the n·s "
+                "pixels that the stride alone spans: n·s + max(k − s, 0).")
+    if transposed and value == _conv_size_reference(n, k, s, padding, False):
+        return (" That is the size of an ordinary convolution: a transposed "
+                "convolution runs it backwards and MULTIPLIES the size by the stride.")
+    if transposed and padding == "same" and value == (n - 1) * s + k:
+        return (" That is the 'valid' size; with 'same' padding the output is exactly "
+                "n·s.")
+    return ""
+
+
+@checker("3.2", "output size of a strided or transposed convolution")
+def _check_conv_size(fn):
+    cases = [(28, 5, 2, "same", False), (14, 5, 2, "same", False),
+             (7, 5, 2, "same", False), (28, 5, 2, "valid", False),
+             (28, 3, 1, "valid", False), (13, 4, 3, "valid", False),
+             (7, 5, 1, "same", True), (7, 5, 2, "same", True), (14, 5, 2, "same", True),
+             (7, 5, 2, "valid", True), (7, 4, 2, "valid", True),
+             (3, 1, 2, "valid", True)]
+    for n, k, s, padding, transposed in cases:
+        what = f"conv_output_size({n}, {k}, {s}, {padding!r}, transposed={transposed})"
+        got = call(fn, n, k, s, padding, transposed)
+        expected = _conv_size_reference(n, k, s, padding, transposed)
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return f"{what} returned {got!r}; return a whole number of pixels."
+        if value == expected:
+            if not isinstance(got, (int, np.integer)):
+                return (f"{what} returned {got!r}, a {type(got).__name__}; "
+                        "return an int (a layer has a whole number of pixels: use // "
+                        "or int()).")
+            continue
+        hint = _conv_size_hint(value, n, k, s, padding, transposed)
+        return f"{what} returned {got!r}, expected {expected}.{hint}"
+    return None
+
+
+def _ema_hint(g: np.ndarray, a: np.ndarray, w: np.ndarray, beta: float, step: int,
+              name: str) -> str | None:
+    """What a wrong moving average most likely comes from, in words of exercise 3.3."""
+    if np.allclose(g, (1 - beta) * a + beta * w):
+        return (f"{name}: β_t and 1 − β_t are swapped. β_t weighs the OLD average "
+                "(θ̄ ← β_t θ̄ + (1 − β_t) θ), so that it moves only a small step towards "
+                "the live weights.")
+    if np.allclose(g, 0.999 * a + 0.001 * w):
+        return (f"{name}: you used β = 0.999 without the warm-up. At step t the "
+                "decay is β_t = min(β, (1 + t) / (10 + t)), 2/11 ≈ 0.18 at step 1, so "
+                "the random initial weights are forgotten quickly.")
+    b_max = max(0.999, (1 + step) / (10 + step))
+    if np.allclose(g, b_max * a + (1 - b_max) * w):
+        return (f"{name}: β_t is the MINIMUM of β and (1 + t) / (10 + t), not the "
+                "maximum.")
+    return None
+
+
+@checker("3.3", "moving average of the generator's weights with warm-up")
+def _check_ema(fn):
+    rng = np.random.default_rng(3)
+    average = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
+    live = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
+    for step in (20_000, 1, 10, 100):  # late first: a missing warm-up passes there
+        beta = min(0.999, (1 + step) / (10 + step))
+        got = call(fn, [a.copy() for a in average], [w.copy() for w in live], 0.999,
+                   step)
+        if not isinstance(got, (list, tuple)) or len(got) != len(average):
+            return ("average_update(...) should return a list with one array per "
+                    f"weight ({len(average)} here), got {type(got).__name__}.")
+        name = f"the new average at step {step:,}"
+        for g, a, w in zip(got, average, live):
+            expected = beta * a + (1 - beta) * w
+            g = _array(g, name)
+            if g.shape == expected.shape and np.allclose(g, expected):
+                continue
+            if g.shape == expected.shape:
+                hint = _ema_hint(g, a, w, beta, step, name)
+                if hint:
+                    return hint
+            problem = compare(g, expected, name=name)
+            if problem:
+                return problem
+    return None
+
 
 # ---- chapter 4 ----
 

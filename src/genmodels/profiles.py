@@ -52,8 +52,8 @@ SETTINGS: dict[str, dict[str, tuple[Any, ...]]] = {
     },
     "dcgan": {
         "batch_size": (32, 32, 100),
-        "steps": (100, 3_500, 50_000),
-        "steps_per_chunk": (25, 500, 1_000),  # per checkpoint and monitor measurement
+        "steps": (100, 4_000, 50_000),
+        "steps_per_chunk": (25, 1_000, 1_000),  # per checkpoint and monitor measurement
         "n_eval": (300, 1_000, 5_000),  # samples behind each Fréchet distance / coverage
     },
     "cgan": {
