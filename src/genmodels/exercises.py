@@ -751,6 +751,126 @@ def _check_ema(fn):
 # ---- chapter 4 ----
 
 
+def _ch4_beta(decay: float, step: int) -> float:
+    """The chapter's warm-up decay: beta_t = min(beta, (1 + t) / (10 + t))."""
+    return min(decay, (1.0 + step) / (10.0 + step))
+
+
+@checker("4.2", "one step of the weight average with warm-up")
+def _check_average_step(fn):
+    rng = np.random.default_rng(4)
+    average, live = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    for decay, step in ((0.999, 1), (0.999, 100), (0.999, 20_000), (0.9, 1_000)):
+        beta = _ch4_beta(decay, step)
+        expected = beta * average + (1 - beta) * live
+        got = _array(call(fn, average.copy(), live.copy(), decay, step),
+                     "average_step(...)")
+        close = got.shape == expected.shape and np.allclose(got, expected, atol=1e-6)
+        if got.shape == expected.shape and not close:
+            what = f"At step t = {step} with β = {decay}"
+            if np.allclose(got, (1 - beta) * average + beta * live, atol=1e-6):
+                return (f"{what} you gave β_t to the live weights: the average keeps "
+                        f"β_t = {beta:.4g} of its old value and moves 1 − β_t towards "
+                        "θ_t, θ̄_t = β_t θ̄_{t−1} + (1 − β_t) θ_t.")
+            warm = (1.0 + step) / (10.0 + step)
+            for other, name in ((decay, "β itself"), (step / (10.0 + step), "t/(10+t)"),
+                                (max(decay, warm), "the max")):
+                if np.allclose(got, other * average + (1 - other) * live, atol=1e-6):
+                    return (f"{what} your decay was {other:.4g} ({name}); the warm-up "
+                            f"rule gives β_t = min(β, (1 + t)/(10 + t)) = {beta:.4g}.")
+            for shifted in (step - 1, step + 1):
+                b = _ch4_beta(decay, shifted)
+                if not math.isclose(b, beta) and np.allclose(
+                        got, b * average + (1 - b) * live, atol=1e-6):
+                    return (f"{what} you used the decay of step {shifted}: the step is "
+                            "off by one; β_t uses t = `step` as given (1 for the first "
+                            "update).")
+        problem = compare(got, expected,
+                          name=f"average_step at step {step}, β = {decay}")
+        if problem:
+            return problem
+    return None
+
+
+def _ch4_truncnorm_std(tau: float) -> float:
+    """Standard deviation of N(0, 1) restricted to [-tau, tau]."""
+    inside = math.erf(tau / math.sqrt(2.0))
+    density = math.exp(-tau * tau / 2.0) / math.sqrt(2.0 * math.pi)
+    return math.sqrt(1.0 - 2.0 * tau * density / inside)
+
+
+def _ch4_truncation_problem(z: np.ndarray, got: np.ndarray, tau: float,
+                            name: str) -> str | None:
+    """What is wrong with ``got`` as the truncation of ``z`` at ``tau``, or None."""
+    outside = np.abs(z) > tau
+    beyond = int(np.sum(np.abs(got) > tau))
+    if beyond:
+        again = 1.0 - math.erf(tau / math.sqrt(2.0))
+        return (f"{name} still has {beyond} coordinates beyond ±{tau}: a redrawn "
+                "value can fall outside again (for τ = "
+                f"{tau}, {again:.0%} of them do), so redraw the ones still outside, "
+                "again and again, until none is left.")
+    if not np.allclose(got[~outside], z[~outside], rtol=1e-6, atol=1e-7):
+        changed = ~np.isclose(got, z, rtol=1e-6, atol=1e-7) & ~outside
+        ratio = got[z != 0] / z[z != 0]
+        if np.allclose(ratio, ratio[0]):
+            return (f"{name} rescaled every coordinate by {ratio[0]:.3g}: that "
+                    "keeps no coordinate as it was. Leave the coordinates already "
+                    "inside alone and redraw only those beyond the threshold.")
+        if z.ndim > 1 and not changed[~outside.any(axis=-1)].any():
+            return (f"{name} redrew whole vectors: coordinates already inside changed "
+                    "because another coordinate of the same vector was outside. Redraw "
+                    "single coordinates, not vectors (a vector with all 64 coordinates "
+                    "inside τ = 1 almost never occurs).")
+        return (f"{name} changed coordinates that were already inside "
+                f"[−{tau}, {tau}]: the truncation trick redraws only the coordinates "
+                "beyond the threshold and leaves the others exactly as they were.")
+    redrawn = got[outside]
+    if redrawn.size == 0:
+        return None
+    if np.mean(np.isclose(np.abs(redrawn), tau)) > 0.5:
+        return (f"{name} put the coordinates beyond the threshold at exactly ±{tau}: "
+                "that is clipping, which piles their probability onto the two edges. "
+                "Redraw them from N(0, 1) until they fall inside instead.")
+    if np.all(redrawn == 0):
+        return (f"{name} set the coordinates beyond the threshold to 0; redraw them "
+                "from N(0, 1) until they fall inside [−τ, τ] instead.")
+    if redrawn.size < 1000:
+        return None
+    if np.unique(redrawn).size < redrawn.size // 2:
+        return (f"{name} gave many redrawn coordinates the same value: draw one fresh "
+                "number per coordinate outside.")
+    want, uniform = _ch4_truncnorm_std(tau), tau / math.sqrt(3.0)
+    std = float(np.sqrt(np.mean(redrawn ** 2)))
+    if abs(std - want) > 0.02 * tau:
+        hint = (" That is the spread of a uniform distribution on [−τ, τ]: draw from "
+                "the normal distribution and keep only what falls inside."
+                if abs(std - uniform) < 0.02 * tau else "")
+        return (f"{name}: the redrawn coordinates should follow N(0, 1) restricted to "
+                f"[−{tau}, {tau}], whose standard deviation is {want:.3f}; yours have "
+                f"{std:.3f}.{hint}")
+    return None
+
+
+@checker("4.3", "the truncation trick: redraw, do not clip")
+def _check_truncate(fn):
+    # the small case first: a function that redraws whole vectors still ends there
+    cases = ((0.5, 2, (7, 5)), (1.0, 0, (4000, 64)), (2.0, 1, (3000, 64)))
+    for tau, seed, shape in cases:
+        z = np.random.default_rng(100 + seed).standard_normal(shape)
+        got = _array(call(fn, z.copy(), tau, np.random.default_rng(seed)),
+                     "truncate(z, threshold, rng)")
+        name = f"truncate(z, {tau}, rng)"
+        if got.shape != z.shape:
+            return compare(got, z, name=name)
+        if not np.all(np.isfinite(got)):
+            return f"{name} contains NaN or infinite values."
+        problem = _ch4_truncation_problem(z, got, tau, name)
+        if problem:
+            return problem
+    return None
+
+
 # ---- chapter 5 ----
 
 
