@@ -13,7 +13,6 @@ from ._quiet import import_tensorflow as _import_tensorflow
 _import_tensorflow()  # the rest of TensorFlow's start-up lines come through Abseil; filter those too
 
 from .adversarial import MetricMonitor, SampleMonitor
-from .exercises import Verdict, check, solved
 from .data import (
                    ChecksumError,
                    DataError,
@@ -26,6 +25,7 @@ from .data import (
                    to_signed,
                    to_unit,
 )
+from .exercises import Verdict, check, solved
 from .plotting import image_grid, latent_scatter, manifold_grid, plot_history, tile
 from .profiles import DEFAULT_SEED, PROFILES, ProfileError, banner, current_profile, settings, settings_table
 from .report import glue, markdown_table
