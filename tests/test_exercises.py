@@ -174,7 +174,7 @@ def test_typical_mistake_is_rejected_with_its_message(item, code, expected):
 
 
 def test_every_coding_exercise_has_mistakes_and_every_checker_an_exercise():
-    ids = set(_ids(CODING))
+    ids = {item["ex"].id for item in CODING}
     missing = sorted(i for i in ids if not MISTAKES.get(i))
     assert not missing, f"coding exercises without a typical mistake in tests/exercises/: {missing}"
     orphans = sorted(set(MISTAKES) - ids)

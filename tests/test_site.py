@@ -133,6 +133,19 @@ def test_chapter_in_a_browser(site, browser, chapter, tmp_path):
             changed = changed or image.get_attribute("src") != before
         assert changed, f"explorer {i} of {chapter}: moving its sliders does not change the image"
 
+    # The exercises' answers are collapsed <details> blocks: closed at first, and one click on
+    # "Answer" shows rendered Markdown (paragraphs, typeset math or code), not raw text.
+    answers = page.locator("details:has(> summary:text-is('Answer'))")
+    assert answers.count() >= 4, f"{chapter}: {answers.count()} answer blocks, expected one per exercise"
+    first = answers.first
+    assert first.evaluate("d => !d.open") and not first.locator("p").first.is_visible()
+    first.locator("summary").click()
+    assert first.evaluate("d => d.open")
+    shown = first.evaluate("""d => ({paragraphs: d.querySelectorAll('p').length,
+        raw: /<details>|```|\\$\\$/.test(d.innerText)})""")
+    assert shown["paragraphs"] >= 1 and not shown["raw"], f"{chapter}: the answer renders as {shown}"
+    assert first.locator("p").first.is_visible()
+
     page.screenshot(path=str(tmp_path / f"{chapter}.png"), full_page=False)
     if os.environ.get("GENMODELS_SCREENSHOTS"):
         shutil.copy(tmp_path / f"{chapter}.png", Path(os.environ["GENMODELS_SCREENSHOTS"]) / f"{chapter}.png")
@@ -146,7 +159,7 @@ def test_book_pages_in_a_browser(site, browser):
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)) if not any(k in str(e) for k in THEME_ERRORS) else None)
-    for name in ("intro", "how_to_run", "notation", "bibliography"):
+    for name in ("intro", "how_to_run", "notation", "exercises", "bibliography"):
         response = page.goto(f"{base}/book/{name}.html")
         assert response is not None and response.ok, name
     assert page.locator("text=Goodfellow").count() >= 1  # the bibliography rendered
