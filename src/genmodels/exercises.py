@@ -874,6 +874,134 @@ def _check_truncate(fn):
 # ---- chapter 5 ----
 
 
+def _piles_example():
+    p = np.array([0.0, 3.0, 1.0, 0.0, 2.0, 1.0])
+    q = np.array([2.0, 0.0, 1.0, 3.0, 0.0, 1.0])
+    x = np.array([0.0, 2.0, 2.5, 3.0, 5.0, 6.0])  # unequal gaps: W = 9, unit gaps: 6
+    return p, q, x
+
+
+def _emd_piles_reference(p, q, x):
+    return float(np.sum(np.abs(np.cumsum(p) - np.cumsum(q))[:-1] * np.diff(x)))
+
+
+@checker("5.3", "earth mover's distance of 1-D piles from cumulative sums")
+def _check_emd_piles(fn):
+    p, q, x = _piles_example()
+    expected = _emd_piles_reference(p, q, x)
+    got = call(fn, p.copy(), q.copy(), x.copy())
+    got_value = np.asarray(got, dtype=float)
+    if got_value.shape != ():
+        return (f"emd_piles should return one number (the cost of the cheapest plan), "
+                f"got an array of shape {got_value.shape}: sum over the gaps")
+    got_value = float(got_value)
+    if np.isclose(got_value, np.abs(p - q).sum()) and not np.isclose(expected, got_value):
+        return ("you summed |p_k - q_k|, the earth that has to move, not how far it "
+                "moves: take the cumulative sums P_k and Q_k first")
+    signed = float(np.sum((np.cumsum(p) - np.cumsum(q))[:-1] * np.diff(x)))
+    if np.isclose(got_value, signed):
+        return ("you summed P_k - Q_k with its sign, so earth moved right cancels earth "
+                "moved left: take the absolute value |P_k - Q_k|")
+    unit = float(np.abs(np.cumsum(p) - np.cumsum(q)).sum())
+    if np.isclose(got_value, unit):
+        return ("your answer is right for unit spacing, but these positions are not "
+                "equally spaced: weight |P_k - Q_k| by the gap x_{k+1} - x_k")
+    problem = compare(got_value, expected, name="emd_piles(p, q, x)")
+    if problem:
+        return problem
+    # the chapter's five blocks, and a case where q needs no move
+    p5, q5 = np.array([0, 2, 1, 1, 0, 1.0]), np.array([1, 0, 2, 1, 0, 1.0])
+    problem = compare(float(call(fn, p5, q5, np.arange(1.0, 7.0))), 2.0,
+                      name="emd_piles on the chapter's five blocks")
+    if problem:
+        return problem
+    return compare(float(call(fn, p, p.copy(), x)), 0.0, name="emd_piles(p, p, x)")
+
+
+def _tiny_critic():
+    """A fixed two-layer critic on 3 inputs (tanh, so its gradient varies with x)."""
+    import keras
+
+    rng = np.random.default_rng(5)
+    critic = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"),
+                               keras.layers.Dense(1)])
+    critic.set_weights([rng.normal(0, 1.0, w.shape).astype("float32")
+                        for w in critic.get_weights()])
+    return critic
+
+
+def _gp_reference(critic, real, fake, eps):
+    """The gradients at x̂ = eps·real + (1 − eps)·fake, and the penalty mean((‖∇f‖ − 1)²)."""
+    import tensorflow as tf
+
+    between = tf.constant(eps * real + (1 - eps) * fake)
+    with tf.GradientTape() as tape:
+        tape.watch(between)
+        score = critic(between)
+    grad = tape.gradient(score, between).numpy()
+    return grad, float(np.mean((np.linalg.norm(grad, axis=1) - 1.0) ** 2))
+
+
+@checker("5.4", "the gradient penalty of WGAN-GP")
+def _check_gradient_penalty(fn):
+    import keras
+    import tensorflow as tf
+    from keras import ops
+
+    rng = np.random.default_rng(7)
+    real = rng.normal(0, 1, (6, 3)).astype("float32")
+    fake = rng.normal(0, 1, (6, 3)).astype("float32")
+    eps = rng.uniform(size=(6, 1)).astype("float32")
+    critic = _tiny_critic()
+    grad, expected = _gp_reference(critic, real, fake, eps)
+    got = call(fn, critic, tf.constant(real), tf.constant(fake), tf.constant(eps))
+    got = np.asarray(ops.convert_to_numpy(got), dtype=float)
+    if got.size != 1:
+        return (f"gradient_penalty should return one number, the mean over the batch of "
+                f"(‖∇f(x̂)‖ − 1)², got shape {got.shape}: average over the samples")
+    got = float(got.reshape(()))
+    norms = np.linalg.norm(grad, axis=1)
+    hints = {
+        "you penalised ‖∇f(x̂)‖², not (‖∇f(x̂)‖ − 1)²: take the square root of the "
+        "summed squares, subtract 1, then square":
+            float(np.mean((norms**2 - 1.0) ** 2)),
+        "you squared the norm and never took its square root: ‖∇f(x̂)‖ is the square "
+        "root of the sum of the squared partial derivatives":
+            float(np.mean(norms**2)),
+        "you took one norm over the whole batch; the penalty takes one norm per sample "
+        "(sum over axis 1), then averages (‖∇f(x̂)‖ − 1)² over the batch":
+            float((np.linalg.norm(grad) - 1.0) ** 2),
+        "you summed over the batch; the penalty is the mean over the batch "
+        "(off by the batch size, 6)":
+            float(np.sum((norms - 1.0) ** 2)),
+        "you penalised only slopes above 1 (a one-sided penalty); WGAN-GP's penalty "
+        "is two-sided: (‖∇f(x̂)‖ − 1)² also when the norm is below 1":
+            float(np.mean(np.maximum(norms - 1.0, 0.0) ** 2)),
+    }
+    for message, wrong in hints.items():
+        if np.isclose(got, wrong, rtol=1e-4) and not np.isclose(got, expected, rtol=1e-4):
+            return message
+    for name, points in [("the real samples", real), ("the fake samples", fake)]:
+        _, at = _gp_reference(critic, points, points, np.ones_like(eps))
+        if np.isclose(got, at, rtol=1e-4) and not np.isclose(got, expected, rtol=1e-4):
+            return (f"you took the gradient at {name}; the penalty is evaluated at the "
+                    "points between them, x̂ = ε x + (1 − ε) x̃")
+    _, swapped = _gp_reference(critic, fake, real, eps)
+    if np.isclose(got, swapped, rtol=1e-4) and not np.isclose(got, expected, rtol=1e-4):
+        return ("you interpolated with ε on the fake sample: the chapter's x̂ is "
+                "ε x + (1 − ε) x̃, with x the real sample")
+    problem = compare(got, expected, name="gradient_penalty on the tiny critic")
+    if problem:
+        return problem
+    # a linear critic f(x) = w·x has gradient w everywhere: penalty (‖w‖ − 1)²
+    linear = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, use_bias=False)])
+    linear.set_weights([np.array([[2.0], [0.0], [0.0]], dtype="float32")])
+    got_linear = call(fn, linear, tf.constant(real), tf.constant(fake), tf.constant(eps))
+    return compare(float(np.asarray(ops.convert_to_numpy(got_linear)).reshape(())), 1.0,
+                   name="gradient_penalty of the linear critic f(x) = 2 x_1 "
+                        "(gradient norm 2 everywhere)")
+
+
 # ---- chapter 6 ----
 
 
