@@ -13,6 +13,7 @@ from ._quiet import import_tensorflow as _import_tensorflow
 _import_tensorflow()  # the rest of TensorFlow's start-up lines come through Abseil; filter those too
 
 from .adversarial import MetricMonitor, SampleMonitor
+from .exercises import Verdict, check, solved
 from .data import (
                    ChecksumError,
                    DataError,
@@ -54,7 +55,9 @@ __all__ = [
                    "SampleMonitor",
                    "StaticExplorer",
                    "TrainingDivergedError",
+                   "Verdict",
                    "banner",
+                   "check",
                    "current_profile",
                    "fit_resumable",
                    "frame_slider",
@@ -73,6 +76,7 @@ __all__ = [
                    "settings",
                    "settings_table",
                    "setup",
+                   "solved",
                    "static_latent_explorer",
                    "tile",
                    "to_signed",
