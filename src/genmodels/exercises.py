@@ -264,26 +264,26 @@ def _check_cycle_loss(fn):
                 "the mean over all images, pixels and channels.")
     value, expected = float(got.reshape(())), forward(x, y) + backward(x, y)
     wrong = {
-        "only the round trip x → G → F → x: add the other one, ‖G(F(y)) − y‖₁":
+        "follows only the round trip x → G → F → x: add the other one, ‖G(F(y)) − y‖₁":
             forward(x, y),
-        "only the round trip y → F → G → y: add the other one, ‖F(G(x)) − x‖₁":
+        "follows only the round trip y → F → G → y: add the other one, ‖F(G(x)) − x‖₁":
             backward(x, y),
-        "squared differences: the cycle loss is an L1 distance, the mean of |F(G(x)) − x|":
+        "squares the differences: the cycle loss is an L1 distance, the mean of |F(G(x)) − x|":
             float(np.mean((F(G(x)) - x) ** 2) + np.mean((G(F(y)) - y) ** 2)),
-        "one translation compared with its input, ‖G(x) − x‖₁ + ‖F(y) − y‖₁: that is the "
-        "identity loss's shape; the cycle loss translates there AND back, F(G(x))":
+        "compares one translation with its input, ‖G(x) − x‖₁ + ‖F(y) − y‖₁: that is the "
+        "identity loss's form; the cycle loss translates there and back, F(G(x))":
             float(np.mean(np.abs(G(x) - x)) + np.mean(np.abs(F(y) - y))),
-        "the composition in the wrong order, G(G(x)) and F(F(y)): x goes through G, "
+        "composes the generators in the wrong order, G(G(x)) and F(F(y)): x goes through G, "
         "then back through F": float(np.mean(np.abs(G(G(x)) - x)) + np.mean(np.abs(F(F(y)) - y))),
-        "λ = 10 multiplied in: return the unweighted loss; the objective applies λ":
+        "includes the weight λ = 10: return the unweighted loss; the objective applies λ":
             10 * expected,
-        "a sum over all entries: average over images, pixels and channels (the mean of "
+        "sums over all entries: average over images, pixels and channels instead (the mean of "
         "|F(G(x)) − x|)": float(np.sum(np.abs(F(G(x)) - x)) + np.sum(np.abs(G(F(y)) - y))),
     }
     for message, value_wrong in wrong.items():
         if not math.isclose(value, expected, rel_tol=1e-4) and math.isclose(
                 value, value_wrong, rel_tol=1e-4):
-            return f"Your cycle loss uses {message}."
+            return f"Your cycle loss {message}."
     problem = compare(value, expected, name="cycle_loss(x, y, G, F)")
     if problem:
         return problem

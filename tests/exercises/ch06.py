@@ -12,11 +12,11 @@ MISTAKES = {
     "6.2": [
         (_code(_CYCLE, "    return tf.reduce_mean(tf.abs(F(G(x)) - x))"), "only the round trip x"),
         (_code(_CYCLE, "    return tf.reduce_mean((F(G(x)) - x) ** 2) + tf.reduce_mean((G(F(y)) - y) ** 2)"),
-         "squared differences"),
+         "squares the differences"),
         (_code(_CYCLE, "    return tf.reduce_mean(tf.abs(G(x) - x)) + tf.reduce_mean(tf.abs(F(y) - y))"),
          "identity loss"),
         (_code(_CYCLE, "    return tf.reduce_sum(tf.abs(F(G(x)) - x)) + tf.reduce_sum(tf.abs(G(F(y)) - y))"),
-         "a sum over all entries"),
+         "sums over all entries"),
         (_code(_CYCLE, "    forward = tf.reduce_mean(tf.abs(F(G(x)) - x))",
                "    return 10 * (forward + tf.reduce_mean(tf.abs(G(F(y)) - y)))"), "λ = 10"),
         (_code(_CYCLE, "    return tf.reduce_mean(tf.abs(G(G(x)) - x)) + tf.reduce_mean(tf.abs(F(F(y)) - y))"),
