@@ -1005,4 +1005,110 @@ def _check_gradient_penalty(fn):
 # ---- chapter 6 ----
 
 
+def _cycle_case(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, (3, 4, 4, 3)).astype(np.float32),
+            rng.uniform(-1, 1, (2, 4, 4, 3)).astype(np.float32))
+
+
+@checker("6.2", "cycle-consistency loss")
+def _check_cycle_loss(fn):
+    def G(t):  # X → Y: a stand-in generator that does not undo F
+        return 0.5 * t + 0.2
+
+    def F(t):  # Y → X
+        return 2.0 * t - 0.3
+
+    def forward(x, y):
+        return float(np.mean(np.abs(F(G(x)) - x)))
+
+    def backward(x, y):
+        return float(np.mean(np.abs(G(F(y)) - y)))
+
+    x, y = _cycle_case(6)
+    got = _array(call(fn, x, y, G, F), "cycle_loss(x, y, G, F)")
+    if got.size != 1:
+        return (f"cycle_loss(x, y, G, F) has shape {got.shape}: the cycle loss is one number, "
+                "the mean over all images, pixels and channels.")
+    value, expected = float(got.reshape(())), forward(x, y) + backward(x, y)
+    wrong = {
+        "follows only the round trip x → G → F → x: add the other one, ‖G(F(y)) − y‖₁":
+            forward(x, y),
+        "follows only the round trip y → F → G → y: add the other one, ‖F(G(x)) − x‖₁":
+            backward(x, y),
+        "squares the differences: the cycle loss is an L1 distance, the mean of |F(G(x)) − x|":
+            float(np.mean((F(G(x)) - x) ** 2) + np.mean((G(F(y)) - y) ** 2)),
+        "compares one translation with its input, ‖G(x) − x‖₁ + ‖F(y) − y‖₁: that is the "
+        "identity loss's form; the cycle loss translates there and back, F(G(x))":
+            float(np.mean(np.abs(G(x) - x)) + np.mean(np.abs(F(y) - y))),
+        "composes the generators in the wrong order, G(G(x)) and F(F(y)): x goes through G, "
+        "then back through F": float(np.mean(np.abs(G(G(x)) - x)) + np.mean(np.abs(F(F(y)) - y))),
+        "includes the weight λ = 10: return the unweighted loss; the objective applies λ":
+            10 * expected,
+        "sums over all entries: average over images, pixels and channels instead (the mean of "
+        "|F(G(x)) − x|)": float(np.sum(np.abs(F(G(x)) - x)) + np.sum(np.abs(G(F(y)) - y))),
+    }
+    for message, value_wrong in wrong.items():
+        if not math.isclose(value, expected, rel_tol=1e-4) and math.isclose(
+                value, value_wrong, rel_tol=1e-4):
+            return f"Your cycle loss {message}."
+    problem = compare(value, expected, name="cycle_loss(x, y, G, F)")
+    if problem:
+        return problem
+    # exact inverses: nothing is lost on a round trip
+    x, y = _cycle_case(7)
+    zero = _array(call(fn, x, y, lambda t: t * 3.0, lambda t: t / 3.0), "cycle_loss")
+    return compare(float(zero.reshape(())), 0.0, name="cycle_loss for G = 3·t and F = t/3",
+                   atol=1e-5)
+
+
+def _instance_norm_reference(h: np.ndarray, epsilon: float) -> np.ndarray:
+    mean = h.mean(axis=(1, 2), keepdims=True)
+    var = h.var(axis=(1, 2), keepdims=True)
+    return (h - mean) / np.sqrt(var + epsilon)
+
+
+@checker("6.3", "instance normalisation")
+def _check_instance_norm(fn):
+    rng = np.random.default_rng(62)
+    h = (rng.normal(size=(3, 5, 4, 2)) * [1.5, 0.4] + [2.0, -1.0]).astype(np.float32)
+    h[1] *= 4.0  # the images differ in scale, so pooling over the batch shows
+    h[2, :, :, 1] = 0.7 + 1e-3 * rng.normal(size=(5, 4))  # a nearly constant channel: σ ≈ ε
+    got = _array(call(fn, h, 1e-5), "instance_normalise(h, 1e-5)")
+    expected = _instance_norm_reference(h.astype(np.float64), 1e-5)
+    if got.shape == expected.shape and not np.allclose(got, expected, rtol=1e-3, atol=1e-3):
+        hints = {
+            (0, 1, 2): "pool the statistics over the batch as well: that is batch "
+                       "normalisation. Instance norm uses each image's own μ_{n,c}, over axes 1 "
+                       "and 2 (height and width) only",
+            (1, 2, 3): "pool the statistics over the channels as well: that is layer "
+                       "normalisation. Instance norm standardises each channel c on its own, "
+                       "over axes 1 and 2 only",
+            (0, 1, 2, 3): "use one mean and variance for the whole tensor; instance norm has one "
+                          "per image n and channel c, over axes 1 and 2",
+        }
+        for axes, message in hints.items():
+            mean = h.mean(axis=axes, keepdims=True)
+            var = h.var(axis=axes, keepdims=True)
+            if np.allclose(got, (h - mean) / np.sqrt(var + 1e-5), rtol=1e-3, atol=1e-3):
+                return f"Your instance_normalise seems to {message}."
+        mean, std = h.mean(axis=(1, 2), keepdims=True), h.std(axis=(1, 2), keepdims=True)
+        if np.allclose(got, (h - mean) / (std + 1e-5), rtol=1e-3, atol=1e-3):
+            return ("Your instance_normalise adds ε to the standard deviation; in the equation "
+                    "it is added to the variance, inside the square root: √(σ² + ε). The two "
+                    "differ on a nearly constant channel.")
+        n = h.shape[1] * h.shape[2]
+        var1 = h.var(axis=(1, 2), keepdims=True, ddof=1)
+        if np.allclose(got, (h - mean) / np.sqrt(var1 + 1e-5), rtol=1e-3, atol=1e-3):
+            return (f"Your instance_normalise divides the squared deviations by HW − 1 = {n - 1}; "
+                    f"the equation's σ² divides by HW = {n} (np.var's default, ddof=0).")
+    problem = compare(got, expected, name="instance_normalise(h, 1e-5)", rtol=1e-3, atol=1e-3)
+    if problem:
+        return problem
+    got = _array(call(fn, h, 0.1), "instance_normalise(h, 0.1)")
+    return compare(got, _instance_norm_reference(h.astype(np.float64), 0.1),
+                   name="instance_normalise(h, 0.1) (does your function use its epsilon?)",
+                   rtol=1e-3, atol=1e-3)
+
+
 # ---- chapter 7 ----

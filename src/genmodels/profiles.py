@@ -84,6 +84,9 @@ SETTINGS: dict[str, dict[str, tuple[Any, ...]]] = {
         "steps_per_chunk": (40, 50, 400),
         "decay_start": (1.0, 1.0, 0.5),  # fraction of training after which the lr decays to 0
         "n_eval": (256, 1000, 2000),  # test pairs used to measure the translation error
+        # UCI scans (sklearn's load_digits) ↔ MNIST, always at 32 px
+        "uci_steps": (60, 1200, 10000),
+        "uci_steps_per_chunk": (30, 100, 500),
     },
     "style_transfer": {
         "image_size": (80, 128, 512, 512),  # longer side of the optimiser comparison (px)
@@ -261,7 +264,12 @@ def _work_cyclegan(s: Mapping[str, Any], f: Mapping[str, int]) -> list[tuple[flo
     steps = s["steps"] if "steps" in s else s["epochs"] * s["steps_per_epoch"]
     # G and F each run three times (translate, cycle back, identity) and train; the two
     # discriminators judge the two fakes (generator update) and train on 2 real + 2 fake batches.
-    return [(steps, s["batch_size"] * (6 * TRAIN * g + 2 * THROUGH * d + 4 * TRAIN * d), 2)]
+    step = 6 * TRAIN * g + 2 * THROUGH * d + 4 * TRAIN * d
+    # the UCI ↔ MNIST run trains the same networks on 32 px digits in every profile
+    area32 = (32 / FLOPS_REFERENCE_SIDE) ** 2
+    g32, d32 = f[f"generator_gf{s['gf']}"] * area32, f[f"discriminator_df{s['df']}"] * area32
+    step32 = 6 * TRAIN * g32 + 2 * THROUGH * d32 + 4 * TRAIN * d32
+    return [(steps, s["batch_size"] * step, 2), (s["uci_steps"], s["batch_size"] * step32, 2)]
 
 
 def _work_style_transfer(s: Mapping[str, Any], f: Mapping[str, int]) -> list[tuple[float, float, int]]:
