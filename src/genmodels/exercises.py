@@ -1112,3 +1112,150 @@ def _check_instance_norm(fn):
 
 
 # ---- chapter 7 ----
+
+
+def _ch7_features(seed: int, batch: int = 2, height: int = 3, width: int = 5,
+                  channels: int = 4) -> np.ndarray:
+    """Small non-negative activations (B, H, W, N), as after a ReLU; H != W on purpose."""
+    rng = np.random.default_rng(seed)
+    return np.maximum(rng.normal(size=(batch, height, width, channels)), 0.0).astype(np.float32)
+
+
+def _ch7_gram(f: np.ndarray) -> np.ndarray:
+    b, h, w, n = f.shape
+    flat = f.reshape(b, h * w, n).astype(np.float64)
+    return np.einsum("bki,bkj->bij", flat, flat) / (h * w)
+
+
+@checker("7.2", "the Gram matrix, normalised by the number of positions")
+def _check_gram(fn: Callable[..., Any]) -> str | None:
+    import tensorflow as tf
+
+    f = _ch7_features(70)
+    b, h, w, n = f.shape
+    got = call(fn, tf.constant(f))
+    g = _array(got, "gram(features)")
+    expected = _ch7_gram(f)
+    if g.shape == (b, h * w, h * w):
+        return (f"gram(features) has shape {g.shape}: you multiplied positions by "
+                f"positions. The Gram matrix compares channels, G_ij = (1/M) Σ_k F_ik F_jk, so "
+                f"it is N × N = {n} × {n} per image, with the sum running over the M = H·W "
+                "positions.")
+    if g.shape == (n, n) or g.shape == (1, n, n):
+        return (f"gram(features) has shape {g.shape}, expected {expected.shape}: one "
+                "Gram matrix per image of the batch (keep the batch axis; do not sum over it).")
+    if g.shape == expected.shape:
+        if np.allclose(g, expected * h * w, rtol=1e-4):
+            return (f"gram(features) is {h * w} times too large: divide the sum over "
+                    f"positions by their number M = H·W = {h * w} (the chapter's normalisation, "
+                    "so that the Gram matrix does not grow with the image size).")
+        if np.allclose(g, expected / n, rtol=1e-4):
+            return (f"gram(features) is {n} times too small: divide by the number of "
+                    f"positions M = H·W only, not by M·N (N = {n} channels).")
+        wrong = f.reshape(b, n, h * w).astype(np.float64)  # reshape without moving the axis
+        if np.allclose(g, np.einsum("bik,bjk->bij", wrong, wrong) / (h * w), rtol=1e-4):
+            return ("gram(features) mixes positions and channels: reshaping (B, H, W, N) "
+                    "to (B, N, H·W) does not move the channel axis, it cuts the memory into "
+                    "different rows. Reshape to (B, H·W, N) (channels last, as stored) and "
+                    "sum over the positions.")
+    problem = compare(g, expected, name="gram(features)")
+    if problem:
+        return problem
+    # A second, larger case: a different size must give the same normalisation.
+    f2 = _ch7_features(71, batch=1, height=6, width=4, channels=3)
+    return compare(call(fn, tf.constant(f2)), _ch7_gram(f2),
+                   name="gram(features) for a 6 × 4 image with 3 channels")
+
+
+def _ch7_tv(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float64)
+    dy = x[:, 1:] - x[:, :-1]
+    dx = x[:, :, 1:] - x[:, :, :-1]
+    return np.mean(dy**2, axis=(1, 2, 3)) + np.mean(dx**2, axis=(1, 2, 3))
+
+
+@checker("7.3", "the total-variation loss")
+def _check_tv(fn: Callable[..., Any]) -> str | None:
+    import tensorflow as tf
+
+    rng = np.random.default_rng(72)
+    x = rng.uniform(size=(2, 4, 6, 3)).astype(np.float32)
+    got = _array(call(fn, tf.constant(x)), "tv_loss(images)")
+    expected = _ch7_tv(x)
+    if got.shape == ():
+        return ("tv_loss(images) is one number; the chapter's losses are per image, "
+                f"so return one value for each of the {len(x)} images (shape ({len(x)},)).")
+    if got.shape == expected.shape:
+        dy = x[:, 1:] - x[:, :-1]
+        dx = x[:, :, 1:] - x[:, :, :-1]
+        sum_dy, sum_dx = np.sum(dy**2, axis=(1, 2, 3)), np.sum(dx**2, axis=(1, 2, 3))
+        mean_dy, mean_dx = np.mean(dy**2, axis=(1, 2, 3)), np.mean(dx**2, axis=(1, 2, 3))
+        l1 = np.mean(np.abs(dy), axis=(1, 2, 3)) + np.mean(np.abs(dx), axis=(1, 2, 3))
+        mistakes = [
+            (sum_dy + sum_dx, ("tv_loss(images) is a sum where the chapter takes "
+                               "means: average the squared differences over positions and "
+                               "channels (each direction over its own number of differences), "
+                               "so that the loss does not grow with the image size.")),
+            (l1, ("tv_loss(images) uses absolute differences: the chapter's L_TV "
+                  "squares the differences between neighbours.")),
+            (mean_dy, ("tv_loss(images) counts only vertical neighbours "
+                       "(x[:, 1:] − x[:, :-1]): add the horizontal ones "
+                       "(x[:, :, 1:] − x[:, :, :-1]).")),
+            (mean_dx, ("tv_loss(images) counts only horizontal neighbours "
+                       "(x[:, :, 1:] − x[:, :, :-1]): add the vertical ones "
+                       "(x[:, 1:] − x[:, :-1]).")),
+        ]
+        if not np.allclose(got, expected, rtol=1e-4, atol=1e-7):
+            for value, message in mistakes:
+                if np.allclose(got, value, rtol=1e-4, atol=1e-7):
+                    return message
+    return compare(got, expected, name="tv_loss(images)")
+
+
+def _ch7_style(features: dict, targets: dict) -> np.ndarray:
+    terms = []
+    for name, target in targets.items():
+        a = np.asarray(target, dtype=np.float64)
+        g = _ch7_gram(features[name])
+        terms.append(np.sum((g - a) ** 2, axis=(1, 2)) / np.sum(a**2, axis=(1, 2)))
+    return np.mean(terms, axis=0)
+
+
+@checker("7.4", "the style loss over several layers")
+def _check_style_loss(fn: Callable[..., Any]) -> str | None:
+    import tensorflow as tf
+
+    shapes = {"block1_conv1": (8, 8, 3), "block2_conv1": (4, 4, 5), "block3_conv1": (2, 2, 6)}
+    features = {k: _ch7_features(73 + i, 2, *s) for i, (k, s) in enumerate(shapes.items())}
+    style = {k: _ch7_gram(_ch7_features(83 + i, 1, *s)) for i, (k, s) in enumerate(shapes.items())}
+    got = call(fn, {k: tf.constant(v) for k, v in features.items()},
+               {k: tf.constant(v, tf.float32) for k, v in style.items()})
+    got = _array(got, "style_loss(features, targets)")
+    expected = _ch7_style(features, style)
+    if got.shape == ():
+        return ("style_loss(features, targets) is one number; return one loss per image of the "
+                f"batch (shape ({len(expected)},)), averaged over the layers only.")
+    if got.shape == expected.shape and not np.allclose(got, expected, rtol=1e-4):
+        layers = len(shapes)
+        if np.allclose(got, expected * layers, rtol=1e-4):
+            return (f"style_loss is {layers} times too large: the chapter averages the layers' "
+                    f"terms (weights 1/|S| with |S| = {layers} layers), you summed them.")
+        absolute = np.mean([np.sum((_ch7_gram(features[k]) - style[k]) ** 2, axis=(1, 2))
+                            for k in shapes], axis=0)
+        if np.allclose(got, absolute, rtol=1e-4):
+            return ("style_loss uses the squared error ‖G − A‖² of each layer as it is: divide "
+                    "it by ‖A‖², the size of the style image's Gram matrix at that layer, so "
+                    "that each term is a relative error and no layer counts more because its "
+                    "numbers are larger.")
+        unnormalised = []
+        for k in shapes:
+            f = features[k]
+            m = f.shape[1] * f.shape[2]
+            g = _ch7_gram(f) * m
+            unnormalised.append(np.sum((g - style[k]) ** 2, axis=(1, 2))
+                                / np.sum(style[k] ** 2, axis=(1, 2)))
+        if np.allclose(got, np.mean(unnormalised, axis=0), rtol=1e-4):
+            return ("style_loss compares Gram matrices that were not divided by the number of "
+                    "positions M = H·W, while the style targets were: use the chapter's "
+                    "normalised G = (1/M) Σ_k F_ik F_jk for the image's features too.")
+    return compare(got, expected, name="style_loss(features, targets)")
