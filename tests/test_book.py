@@ -126,3 +126,11 @@ def test_a_commented_out_install_line_is_refused():
         '    # %pip install -q "git+https://example.org/book"\n    import genmodels as gm')
     with pytest.raises(ValueError, match="install"):
         sync_setup_cells.setup_cell(nbformat.v4.new_notebook(cells=[cell]))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_empty_code_cells(path):
+    """The executor skips an empty cell, so outputs left in one (a glued value) never refresh."""
+    nb = load(path)
+    empty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.source.strip()]
+    assert not empty, f"empty code cells {empty}: delete them (their outputs would go stale)"
