@@ -751,45 +751,42 @@ def _check_ema(fn):
 # ---- chapter 4 ----
 
 
-def _ch4_beta(decay: float, step: int) -> float:
-    """The chapter's warm-up decay: beta_t = min(beta, (1 + t) / (10 + t))."""
-    return min(decay, (1.0 + step) / (10.0 + step))
+def _ch4_one_hot(labels: np.ndarray, n: int = 10) -> np.ndarray:
+    return np.eye(n)[labels]
 
 
-@checker("4.2", "one step of the weight average with warm-up")
-def _check_average_step(fn):
+@checker("4.2", "the label merged by multiplication and by concatenation")
+def _check_merge_by_hand(multiply_label, concat_label):
     rng = np.random.default_rng(4)
-    average, live = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-    for decay, step in ((0.999, 1), (0.999, 100), (0.999, 20_000), (0.9, 1_000)):
-        beta = _ch4_beta(decay, step)
-        expected = beta * average + (1 - beta) * live
-        got = _array(call(fn, average.copy(), live.copy(), decay, step),
-                     "average_step(...)")
-        close = got.shape == expected.shape and np.allclose(got, expected, atol=1e-6)
-        if got.shape == expected.shape and not close:
-            what = f"At step t = {step} with β = {decay}"
-            if np.allclose(got, (1 - beta) * average + beta * live, atol=1e-6):
-                return (f"{what} you gave β_t to the live weights: the average keeps "
-                        f"β_t = {beta:.4g} of its old value and moves 1 − β_t towards "
-                        "θ_t, θ̄_t = β_t θ̄_{t−1} + (1 − β_t) θ_t.")
-            warm = (1.0 + step) / (10.0 + step)
-            for other, name in ((decay, "β itself"), (step / (10.0 + step), "t/(10+t)"),
-                                (max(decay, warm), "the max")):
-                if np.allclose(got, other * average + (1 - other) * live, atol=1e-6):
-                    return (f"{what} your decay was {other:.4g} ({name}); the warm-up "
-                            f"rule gives β_t = min(β, (1 + t)/(10 + t)) = {beta:.4g}.")
-            for shifted in (step - 1, step + 1):
-                b = _ch4_beta(decay, shifted)
-                if not math.isclose(b, beta) and np.allclose(
-                        got, b * average + (1 - b) * live, atol=1e-6):
-                    return (f"{what} you used the decay of step {shifted}: the step is "
-                            "off by one; β_t uses t = `step` as given (1 for the first "
-                            "update).")
-        problem = compare(got, expected,
-                          name=f"average_step at step {step}, β = {decay}")
-        if problem:
-            return problem
-    return None
+    z = rng.normal(size=(6, 5)).astype("float32")  # float32, as Keras layers compute
+    table = rng.normal(size=(10, 5)).astype("float32")
+    labels = np.array([3, 0, 9, 3, 7, 1])
+    rows = table[labels]
+    got = _array(call(multiply_label, z.copy(), labels.copy(), table.copy()),
+                 "multiply_label(z, labels, table)")
+    if got.shape == z.shape and not np.allclose(got, z * rows):
+        if np.allclose(got, z + rows):
+            return ("multiply_label added the label's row to z; the chapter's "
+                    "Multiply layer multiplies them entry by entry, z ⊙ e(y).")
+        if np.allclose(got, z * table[(labels - 1) % 10]):
+            return ("multiply_label used row y − 1 of the table: Embedding(10, d) looks "
+                    "up row y itself (digit 0 is row 0).")
+        if np.allclose(got, rows):
+            return "multiply_label returned e(y) alone; multiply it into z."
+    problem = compare(got, z * rows, name="multiply_label(z, labels, table)")
+    if problem:
+        return problem
+    expected = np.concatenate([z, _ch4_one_hot(labels)], axis=-1)
+    got = _array(call(concat_label, z.copy(), labels.copy()), "concat_label(z, labels)")
+    if got.shape == (6, 6):
+        return ("concat_label appended the label as one number: append its one-hot code "
+                "of length 10 instead, so that no digit is 'larger' than another.")
+    if got.shape == expected.shape and np.allclose(
+            got, np.concatenate([_ch4_one_hot(labels), z], axis=-1)):
+        return ("concat_label put the one-hot code before z; the chapter's "
+                "Concatenate([features, one_hot]) puts z first, and the trained "
+                "generator's first layer expects that order.")
+    return compare(got, expected, name="concat_label(z, labels)")
 
 
 def _ch4_truncnorm_std(tau: float) -> float:

@@ -2,21 +2,26 @@
 
 MISTAKES = {
     "4.2": [
-        # the average and the live weights swapped
-        (("def average_step(average, live, decay, step):\n"
-          "    beta = min(decay, (1 + step) / (10 + step))\n"
-          "    return beta * live + (1 - beta) * average\n"), "to the live weights"),
-        # no warm-up: the constant decay from the first step on
-        (("def average_step(average, live, decay, step):\n"
-          "    return decay * average + (1 - decay) * live\n"), "(β itself)"),
-        # the warm-up's numerator without the 1
-        (("def average_step(average, live, decay, step):\n"
-          "    beta = min(decay, step / (10 + step))\n"
-          "    return beta * average + (1 - beta) * live\n"), "t/(10+t)"),
-        # the step counted from 0
-        (("def average_step(average, live, decay, step):\n"
-          "    beta = min(decay, step / (9 + step))\n"
-          "    return beta * average + (1 - beta) * live\n"), "off by one"),
+        # the label's row added to z instead of multiplied
+        (("def multiply_label(z, labels, table):\n"
+          "    return z + table[labels]\n"
+          "def concat_label(z, labels):\n"
+          "    return np.concatenate([z, np.eye(10)[labels]], axis=-1)\n"), "added"),
+        # rows counted from 1
+        (("def multiply_label(z, labels, table):\n"
+          "    return z * table[labels - 1]\n"
+          "def concat_label(z, labels):\n"
+          "    return np.concatenate([z, np.eye(10)[labels]], axis=-1)\n"), "row y − 1"),
+        # the label appended as a number
+        (("def multiply_label(z, labels, table):\n"
+          "    return z * table[labels]\n"
+          "def concat_label(z, labels):\n"
+          "    return np.concatenate([z, labels[:, None]], axis=-1)\n"), "one number"),
+        # the one-hot code before z
+        (("def multiply_label(z, labels, table):\n"
+          "    return z * table[labels]\n"
+          "def concat_label(z, labels):\n"
+          "    return np.concatenate([np.eye(10)[labels], z], axis=-1)\n"), "before z"),
     ],
     "4.3": [
         # clipping instead of redrawing
