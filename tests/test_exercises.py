@@ -130,6 +130,13 @@ def test_every_exercise_has_one_collapsed_answer(item):
     body = m.group("body")
     assert "{glue:" not in body and "{cite}" not in body and "```{" not in body, (
         "no MyST roles or directives inside an answer: Colab shows them as raw text")
+    lines = source.split("\n")
+    fences = [n for n, line in enumerate(lines) if line.strip() == "$$"]
+    for k, n in enumerate(fences):  # alternately opening and closing a display formula
+        neighbour = lines[n - 1] if k % 2 == 0 else (lines[n + 1] if n + 1 < len(lines) else "")
+        assert not neighbour.strip(), (
+            f"line {n + 1}: a '$$' display needs a blank line before and after it, or MyST "
+            "prints the dollars as text")
     blocks = PYTHON_BLOCK.findall(body)
     if item["ex"].kind == "coding":
         assert len(blocks) == 1, "a coding answer holds one ```python block, the reference"
