@@ -46,6 +46,12 @@ def chapter_title(nb: nbformat.NotebookNode) -> str:
     raise ValueError("the notebook has no '# Title' heading")
 
 
+def section_start(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of the cells that open a chapter's '## Exercises' section (one, when well formed)."""
+    return [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
+
+
 def exercises_of(path: Path) -> list[Exercise]:
     """The notebook's exercises in order; a heading that starts like one but is malformed raises."""
     nb = nbformat.read(path, as_version=4)

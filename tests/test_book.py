@@ -12,6 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+import list_exercises
 import sync_setup_cells
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -55,8 +56,7 @@ def test_chapter_anatomy(path):
 
     # The chapter ends with its check cells; only the exercises, which the reader fills in,
     # come after them (tests/test_exercises.py checks that section).
-    heads = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
+    heads = list_exercises.section_start(nb)
     chapter = nb.cells[:heads[0]] if heads else nb.cells
     code = [c for c in chapter if c.cell_type == "code"]
     checks = [c for c in code if "remove-cell" in c.metadata.get("tags", []) and "assert" in c.source]

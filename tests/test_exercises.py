@@ -110,8 +110,7 @@ def test_every_chapter_has_four_to_six_graded_exercises(path):
 def test_exercises_come_last_after_the_chapters_checks(path):
     """Nothing a reader fills in can reach the chapter's hidden checks, which run before."""
     nb = nbformat.read(path, as_version=4)
-    heads = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
+    heads = list_exercises.section_start(nb)
     assert len(heads) == 1, f"{path.name}: one '## Exercises' section"
     checks = [i for i, c in enumerate(nb.cells)
               if "remove-cell" in c.metadata.get("tags", []) and "assert" in c.source]

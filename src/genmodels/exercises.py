@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .adversarial import average_decay
+
 __all__ = ["NotAttempted", "Verdict", "call", "check", "checker", "compare", "decreasing", "solved"]
 
 
@@ -726,7 +728,7 @@ def _check_ema(fn):
     average = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
     live = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
     for step in (20_000, 1, 10, 100):  # late first: a missing warm-up passes there
-        beta = min(0.999, (1 + step) / (10 + step))
+        beta = float(average_decay(0.999, step))  # the rule the chapter trains with
         got = call(fn, [a.copy() for a in average], [w.copy() for w in live], 0.999,
                    step)
         if not isinstance(got, (list, tuple)) or len(got) != len(average):
