@@ -246,6 +246,8 @@ def test_check_reports_not_attempted_exceptions_and_wrong_answers():
         assert gm.check("0.1", lambda x: x**2).ok and gm.solved("0.1")
         assert not gm.check("0.1", lambda x: x).ok and not gm.solved("0.1")
         assert "<div" in gm.check("0.1", lambda x: x**2)._repr_html_()
+        page = ex.Verdict("0.1", "rejected", "use `x < y`, not `x`")._repr_html_()
+        assert "<code>x &lt; y</code>" in page and "<code>x</code>" in page and "`" not in page
         with pytest.raises(KeyError, match="there is no exercise"):
             gm.check("99.9", shipped)
     finally:

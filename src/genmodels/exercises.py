@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,8 +47,10 @@ class Verdict:
 
     def _repr_html_(self) -> str:
         colour = {"accepted": "#1a7f37", "rejected": "#b42318", "not attempted": "#6e6e6e"}
+        # The messages mark code with backticks, as Markdown does: show it as code, not as `x`.
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(self)))
         return (f'<div style="border-left:4px solid {colour[self.status]};padding:0.2em 0.8em">'
-                f"{html.escape(str(self))}</div>")
+                f"{text}</div>")
 
 
 class NotAttempted(Exception):
