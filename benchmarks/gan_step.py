@@ -58,6 +58,8 @@ import genmodels as gm
 from genmodels.profiles import SETTINGS
 
 BATCH = SETTINGS["dcgan"]["batch_size"][1]  # notebook 03's standard batch (the chapter's: 100)
+LEARNING_RATE = SETTINGS["dcgan"]["learning_rate"][1]  # its standard Adam rate (the chapter's: 2e-4)
+DROPOUT = SETTINGS["dcgan"]["dropout"][1]  # its standard dropout in D (the chapter's: 0.3)
 
 
 # ----------------------------------------------------------------------------- the architecture
@@ -66,7 +68,7 @@ BATCH = SETTINGS["dcgan"]["batch_size"][1]  # notebook 03's standard batch (the 
 # the notebook (no data, no training).
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_dcgan.ipynb"
 DEFINITIONS = ("build_generator", "build_discriminator", "DCGAN")
-CONSTANTS = ("latent_dim", "learning_rate", "beta_1", "average_decay", "jit_compile")
+CONSTANTS = ("latent_dim", "beta_1", "average_decay", "jit_compile")
 
 
 def notebook_definitions(path: Path = NOTEBOOK) -> dict[str, Any]:
@@ -114,8 +116,8 @@ NOTEBOOK_XLA = bool(NB["jit_compile"])  # does notebook 03 train with XLA?
 
 
 def adam() -> keras.optimizers.Optimizer:
-    """Adam with the notebook's learning rate and beta_1 (2e-4 and 0.5, Radford et al.)."""
-    return keras.optimizers.Adam(NB["learning_rate"], beta_1=NB["beta_1"])
+    """Adam with the notebook's standard learning rate and its beta_1 (0.5, Radford et al.)."""
+    return keras.optimizers.Adam(LEARNING_RATE, beta_1=NB["beta_1"])
 
 
 # ----------------------------------------------------------------------------- (a) the chapter's loop
@@ -129,7 +131,7 @@ class ChapterLoop:
         self.x_train, self.batch = x_train, batch
         self.rng = np.random.default_rng(seed)
         self.generator = build_generator(LATENT)
-        self.discriminator = build_discriminator()
+        self.discriminator = build_discriminator(DROPOUT)
         self.discriminator.compile(loss="binary_crossentropy", optimizer=adam(), jit_compile=False)
         z = keras.Input((LATENT,))
         self.combined = keras.Model(z, self.discriminator(self.generator(z)))
@@ -177,7 +179,7 @@ class ChapterLoop:
 # ----------------------------------------------------------------------------- (b) the book's way
 def book_model(seed: int) -> keras.Model:
     """The notebook's ``DCGAN`` (with its averaged generator) around its two networks, fresh weights."""
-    return NB["DCGAN"](build_generator(LATENT), build_discriminator(), LATENT, NB["average_decay"],
+    return NB["DCGAN"](build_generator(LATENT), build_discriminator(DROPOUT), LATENT, NB["average_decay"],
                        seed=seed)
 
 

@@ -64,9 +64,10 @@ def test_benchmark_builds_notebook_03s_networks_from_the_notebook(tmp_path):
     assert gan_step.NB["DCGAN"].train_step.__code__.co_filename == str(NOTEBOOK)
     assert gan_step.build_generator(gan_step.LATENT).output_shape == (None, 28, 28, 1)
     # A change made in the notebook is what the benchmark builds.
-    edited = gan_step.notebook_definitions(copy_of_notebook(tmp_path, "Dropout(0.3)", "Dropout(0.5)"))
-    rates = [layer.rate for layer in edited["build_discriminator"]().layers if hasattr(layer, "rate")]
-    assert rates == [0.5, 0.5], rates
+    edited = gan_step.notebook_definitions(copy_of_notebook(tmp_path, "Conv2D(64, 5", "Conv2D(32, 5"))
+    widths = [layer.filters for layer in edited["build_discriminator"](0.3).layers
+              if hasattr(layer, "filters")]
+    assert widths == [32, 128], widths
     # A notebook that no longer defines a builder is refused by name.
     renamed = copy_of_notebook(tmp_path, "def build_discriminator(", "def make_discriminator(")
     with pytest.raises(LookupError, match="build_discriminator"):
