@@ -208,6 +208,13 @@ def compare(got: Any, expected: Any, *, name: str = "your result", rtol: float =
             f"expected {float(e[i]):.6g}.")
 
 
+def _close(got: np.ndarray, expected: Any, rtol: float = 1e-4) -> bool:
+    """Whether ``got`` (already an array) matches ``expected`` in shape and value: the test
+    behind the checkers' diagnoses of a specific mistake."""
+    e = np.asarray(expected, dtype=np.float64)
+    return got.shape == e.shape and bool(np.allclose(got, e, rtol=rtol, atol=1e-6))
+
+
 def decreasing(values: Sequence[float], name: str = "the loss", min_drop: float = 0.1) -> str | None:
     """``None`` if ``values`` fall by at least ``min_drop`` (a fraction of the first value)."""
     v = [float(x) for x in values]
@@ -225,12 +232,6 @@ def decreasing(values: Sequence[float], name: str = "the loss", min_drop: float 
 # Each chapter's checkers live in its own section, in chapter order.
 
 # ---- chapter 1 ----
-
-
-def _ch1_close(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-4) -> bool:
-    """Whether ``got`` (already an array) matches ``expected`` in shape and value."""
-    e = np.asarray(expected, dtype=np.float64)
-    return got.shape == e.shape and bool(np.allclose(got, e, rtol=rtol, atol=1e-6))
 
 
 def _ch1_inputs(
@@ -287,7 +288,7 @@ def _check_kl_to_prior(fn: Callable[..., Any]) -> str | None:
             f"per image, shape ({batch},); the training step averages over the images "
             "later."
         )
-    if _ch1_close(got, expected / latent):
+    if _close(got, expected / latent):
         return (
             f"kl_to_prior averaged over the {latent} latent dimensions: the KL of a "
             "diagonal Gaussian is the SUM of the per-dimension KLs (Exercise 1.1). A "
@@ -296,17 +297,17 @@ def _check_kl_to_prior(fn: Callable[..., Any]) -> str | None:
     std_as_var = -0.5 * np.sum(
         1.0 + z_log_var - z_mean**2 - np.exp(0.5 * z_log_var), axis=-1
     )
-    if _ch1_close(got, std_as_var):
+    if _close(got, std_as_var):
         return (
             "kl_to_prior used exp(z_log_var / 2), the standard deviation, where the "
             "formula has the variance sigma^2 = exp(z_log_var)."
         )
-    if _ch1_close(got, -expected):
+    if _close(got, -expected):
         return (
             "kl_to_prior has the wrong sign: a KL divergence is never negative. The "
             "closed form is -1/2 * sum(1 + log sigma^2 - mu^2 - sigma^2)."
         )
-    if _ch1_close(got, 2 * expected):
+    if _close(got, 2 * expected):
         return "kl_to_prior is twice the KL: the factor 1/2 before the sum is missing."
     problem = compare(got, expected, name="kl_to_prior(z_mean, z_log_var)")
     if problem:
@@ -331,17 +332,17 @@ def _check_reparameterise(fn: Callable[..., Any]) -> str | None:
         call(fn, z_mean.copy(), z_log_var.copy(), eps.copy()), "reparameterise(...)"
     )
     expected = z_mean + sigma * eps
-    if _ch1_close(got, z_mean + np.exp(z_log_var.astype(np.float64)) * eps):
+    if _close(got, z_mean + np.exp(z_log_var.astype(np.float64)) * eps):
         return (
             "reparameterise scaled the noise by the variance exp(z_log_var); scale it "
             "by the standard deviation sigma = exp(z_log_var / 2)."
         )
-    if _ch1_close(got, z_mean + z_log_var * eps):
+    if _close(got, z_mean + z_log_var * eps):
         return (
             "reparameterise used z_log_var itself as the standard deviation; it is the "
             "log-variance: sigma = exp(z_log_var / 2)."
         )
-    if _ch1_close(got, z_mean + sigma):
+    if _close(got, z_mean + sigma):
         return "reparameterise ignored the noise eps: z = mu + sigma * eps."
     problem = compare(got, expected, name="reparameterise(z_mean, z_log_var, eps)")
     if problem:
@@ -480,12 +481,12 @@ def _check_optimal_discriminator(fn: Callable[..., Any]) -> str | None:
     name = "optimal_discriminator(p_data, p_g)"
     got = _array(call(fn, p_data.copy(), p_g.copy()), name)
     expected = p_data / (p_data + p_g)
-    if _ch1_close(got, p_g / (p_data + p_g)):
+    if _close(got, p_g / (p_data + p_g)):
         return (
             "optimal_discriminator returned p_g / (p_data + p_g) = 1 - D*: D* is the "
             "probability that x is REAL, so p_data goes in the numerator."
         )
-    if _ch1_close(got, p_data / p_g):
+    if _close(got, p_data / p_g):
         return (
             "optimal_discriminator returned the density ratio p_data / p_g, which is "
             "not a probability: D* = p_data / (p_data + p_g)."
@@ -545,7 +546,7 @@ def _check_generator_logit_gradients(fn: Callable[..., Any]) -> str | None:
     ns = _array(out[1], "grad_ns")
     want_sat, want_ns = _ch2_logit_gradients(logits)
     d = 1.0 / (1.0 + np.exp(-logits))
-    if _ch1_close(sat, want_ns) and _ch1_close(ns, want_sat):
+    if _close(sat, want_ns) and _close(ns, want_sat):
         return (
             "the two gradients are swapped: return the saturating loss's first, "
             "(grad_sat, grad_ns)."
@@ -554,17 +555,17 @@ def _check_generator_logit_gradients(fn: Callable[..., Any]) -> str | None:
         (1.0 / m, ""),
         (1.0, f" and without the 1/m of the mean over the batch (m = {m})"),
     ):
-        if _ch1_close(sat, -scale / (1 - d)) or _ch1_close(ns, -scale / d):
+        if _close(sat, -scale / (1 - d)) or _close(ns, -scale / d):
             return (
                 "you differentiated with respect to D = sigmoid(l), not with respect "
                 f"to the logit l{where}: multiply by sigma'(l) = D (1 - D)."
             )
-    if _ch1_close(sat, want_sat * m) and _ch1_close(ns, want_ns * m):
+    if _close(sat, want_sat * m) and _close(ns, want_ns * m):
         return (
             f"both gradients are {m} times too large: the losses are means over the m "
             f"= {m} samples of the batch, so each logit's derivative carries 1/m."
         )
-    if _ch1_close(sat, -want_sat) and _ch1_close(ns, -want_ns):
+    if _close(sat, -want_sat) and _close(ns, -want_ns):
         return (
             "both gradients have the wrong sign: lowering either loss means raising "
             "the logit (fooling the discriminator more), so both derivatives are "
