@@ -266,19 +266,19 @@ def _work_wgan(s: Mapping[str, Any], f: Mapping[str, int]) -> list[tuple[float, 
 
 
 def _work_cyclegan(s: Mapping[str, Any], f: Mapping[str, int]) -> list[tuple[float, float, int]]:
+    def per_image(side: int) -> float:
+        area = (side / FLOPS_REFERENCE_SIDE) ** 2
+        g, d = f[f"generator_gf{s['gf']}"] * area, f[f"discriminator_df{s['df']}"] * area
+        # G and F each run three times (translate, cycle back, identity) and train; the two
+        # discriminators judge the two fakes (generator update) and train on 2 real + 2 fake batches.
+        return 6 * TRAIN * g + 2 * THROUGH * d + 4 * TRAIN * d
+
     # the offline digit pair is drawn at 32 px whatever image_size says
     side = 32 if s["dataset"] == "digits" else s["image_size"]
-    area = (side / FLOPS_REFERENCE_SIDE) ** 2
-    g, d = f[f"generator_gf{s['gf']}"] * area, f[f"discriminator_df{s['df']}"] * area
     steps = s["steps"] if "steps" in s else s["epochs"] * s["steps_per_epoch"]
-    # G and F each run three times (translate, cycle back, identity) and train; the two
-    # discriminators judge the two fakes (generator update) and train on 2 real + 2 fake batches.
-    step = 6 * TRAIN * g + 2 * THROUGH * d + 4 * TRAIN * d
     # the UCI ↔ MNIST run trains the same networks on 32 px digits in every profile
-    area32 = (32 / FLOPS_REFERENCE_SIDE) ** 2
-    g32, d32 = f[f"generator_gf{s['gf']}"] * area32, f[f"discriminator_df{s['df']}"] * area32
-    step32 = 6 * TRAIN * g32 + 2 * THROUGH * d32 + 4 * TRAIN * d32
-    return [(steps, s["batch_size"] * step, 2), (s["uci_steps"], s["batch_size"] * step32, 2)]
+    return [(steps, s["batch_size"] * per_image(side), 2),
+            (s["uci_steps"], s["batch_size"] * per_image(32), 2)]
 
 
 def _work_style_transfer(s: Mapping[str, Any], f: Mapping[str, int]) -> list[tuple[float, float, int]]:
